@@ -1,0 +1,2 @@
+export { parseMatpower, readCase } from "./parse.js";
+export { writeMatpower } from "./write.js";
