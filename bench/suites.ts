@@ -1,4 +1,5 @@
+import { coreSuite } from "./core.bench.js";
 import type { Suite } from "./harness.js";
 
 /** Every benchmark suite, in the order they run. */
-export const suites: Suite[] = [];
+export const suites: Suite[] = [coreSuite];
