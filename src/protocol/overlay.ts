@@ -1,0 +1,111 @@
+import { encodeCanonical } from "../core/canonical.js";
+import { assert, PlurigridError } from "../core/errors.js";
+import type { StateChange, StateReader } from "./seam.js";
+import { SMT_KEY_PREFIX } from "./smt/tree.js";
+
+/**
+ * The state as one block sees it: committed rows underneath, the block's own writes on top, and on top of
+ * those the writes of the transaction being applied, which are merged on success and dropped on rejection
+ * (so a rejected transaction changes nothing). Values are plain JSON objects here and become canonical bytes
+ * once per key at the end of the block.
+ *
+ * Objects handed out by `get` are frozen and shared: a module builds a new object to change a value, never
+ * mutates one (a mutation could outlive a rejected transaction).
+ */
+
+type Value = Readonly<Record<string, unknown>>;
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+export class StateOverlay {
+  private readonly block = new Map<string, Value | null>();
+  private readonly committed = new Map<string, Value | null>();
+  private tx: Map<string, Value | null> | null = null;
+
+  constructor(private readonly base: StateReader) {}
+
+  get<T extends object>(key: string): T | undefined {
+    if (this.tx !== null) {
+      const v = this.tx.get(key);
+      if (v !== undefined) return v === null ? undefined : (v as T);
+    }
+    const b = this.block.get(key);
+    if (b !== undefined) return b === null ? undefined : (b as T);
+    let c = this.committed.get(key);
+    if (c === undefined) {
+      const bytes = this.base.get(key);
+      c = bytes === undefined ? null : decodeStateValue(key, bytes);
+      this.committed.set(key, c);
+    }
+    return c === null ? undefined : (c as T);
+  }
+
+  put(key: string, value: object): void {
+    assert(!key.startsWith(SMT_KEY_PREFIX), `application key ${key} stays out of the tree's key space`);
+    (this.tx ?? this.block).set(key, Object.freeze(value) as Value);
+  }
+
+  delete(key: string): void {
+    assert(!key.startsWith(SMT_KEY_PREFIX), `application key ${key} stays out of the tree's key space`);
+    (this.tx ?? this.block).set(key, null);
+  }
+
+  begin(): void {
+    assert(this.tx === null, "transactions do not nest");
+    this.tx = new Map();
+  }
+
+  commit(): void {
+    assert(this.tx !== null, "commit follows begin");
+    for (const [k, v] of this.tx) this.block.set(k, v);
+    this.tx = null;
+  }
+
+  rollback(): void {
+    this.tx = null;
+  }
+
+  /** A copy of the block's writes so far (for tests that compare states between transactions). */
+  snapshot(): Map<string, Value | null> {
+    return new Map(this.block);
+  }
+
+  /** The block's writes as canonical bytes, sorted by key. */
+  changes(): StateChange[] {
+    assert(this.tx === null, "no transaction is open when the block ends");
+    const keys = [...this.block.keys()].sort();
+    return keys.map((key): StateChange => {
+      const v = this.block.get(key) as Value | null;
+      if (v === null) return [key, null];
+      try {
+        return [key, encodeCanonical(v)];
+      } catch (e) {
+        throw new PlurigridError(
+          "INTERNAL_INVARIANT",
+          `invariant violated: state value of ${key} has no canonical form`,
+          {
+            key,
+            cause: (e as Error).message,
+          },
+        );
+      }
+    });
+  }
+}
+
+/** A committed value: canonical JSON written by the protocol itself (so parsing without re-checking is safe). */
+export function decodeStateValue(key: string, bytes: Uint8Array): Value {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8Decoder.decode(bytes));
+  } catch (e) {
+    throw new PlurigridError("INTERNAL_INVARIANT", `invariant violated: state value of ${key} is not JSON`, {
+      key,
+      cause: (e as Error).message,
+    });
+  }
+  assert(
+    typeof value === "object" && value !== null && !Array.isArray(value),
+    `state value of ${key} is an object`,
+  );
+  return Object.freeze(value as Value);
+}

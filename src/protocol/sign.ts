@@ -1,0 +1,97 @@
+import { encodeCanonical } from "../core/canonical.js";
+import { PlurigridError } from "../core/errors.js";
+import { toHex } from "../core/hash.js";
+import { type AccountId, accountIdOf, type KeyPair, sign } from "../core/keys.js";
+import { type SignedTx, signingHash, type Tx, txHash } from "./envelope.js";
+import { MAX_TX_BYTES } from "./limits.js";
+import { chainIdSchema, describeIssue, nonNegativeIntSchema } from "./schemas.js";
+import { type TxBodyInputs, type TxType, txDefinition } from "./tx-types.js";
+
+/**
+ * Building and signing transactions: what the CLI, the node's tests and the simulator use to speak to the
+ * protocol. Everything is checked here as the protocol will check it, so a mistake shows up at the sender.
+ */
+
+export interface TxParams<T extends TxType> {
+  chainId: string;
+  type: T;
+  from: AccountId;
+  nonce: number;
+  body: TxBodyInputs[T];
+}
+
+/** A transaction ready to send: the envelope, its canonical bytes and its id. */
+export interface SignedTxBytes<T extends TxType = TxType> {
+  signed: SignedTx<T>;
+  bytes: Uint8Array;
+  hash: string;
+}
+
+/** Checks the fields and the body against the type's schema; TX_INVALID or TX_UNKNOWN_TYPE otherwise. */
+export function buildTx<T extends TxType>(params: TxParams<T>): Tx<T> {
+  const definition = txDefinition(params.type);
+  if (definition === undefined) {
+    throw new PlurigridError("TX_UNKNOWN_TYPE", `unknown transaction type ${JSON.stringify(params.type)}`, {
+      type: params.type,
+    });
+  }
+  const chain = chainIdSchema.safeParse(params.chainId);
+  if (!chain.success) throw new PlurigridError("TX_INVALID", describeIssue("tx.chainId", chain.error));
+  const nonce = nonNegativeIntSchema.safeParse(params.nonce);
+  if (!nonce.success) throw new PlurigridError("TX_INVALID", describeIssue("tx.nonce", nonce.error));
+  const body = definition.schema.safeParse(params.body);
+  if (!body.success) throw new PlurigridError("TX_INVALID", describeIssue("tx.body", body.error));
+  // The body is signed as given (the schema only checks it), so that the signed bytes are the sender's.
+  return {
+    chainId: params.chainId,
+    type: params.type,
+    from: params.from,
+    nonce: params.nonce,
+    body: params.body,
+  } as Tx<T>;
+}
+
+/** Signs `tx` with `key`; TX_SENDER_MISMATCH when `tx.from` is not the key's account. */
+export function signTx<T extends TxType>(tx: Tx<T>, key: KeyPair): SignedTxBytes<T> {
+  const account = accountIdOf(key.publicKey);
+  if (tx.from !== account) {
+    throw new PlurigridError(
+      "TX_SENDER_MISMATCH",
+      `tx.from is ${tx.from} but the key's account is ${account}`,
+      {
+        from: tx.from,
+        account,
+      },
+    );
+  }
+  const txBytes = encodeCanonical(tx);
+  const signed: SignedTx<T> = {
+    tx,
+    publicKey: toHex(key.publicKey),
+    signature: toHex(sign(key.secretKey, signingHash(txBytes))),
+  };
+  const bytes = encodeSignedTx(signed);
+  if (bytes.length > MAX_TX_BYTES) {
+    throw new PlurigridError(
+      "TX_TOO_LARGE",
+      `transaction is ${bytes.length} bytes; the limit is ${MAX_TX_BYTES}`,
+      {
+        bytes: bytes.length,
+      },
+    );
+  }
+  return { signed, bytes, hash: txHash(bytes) };
+}
+
+/** Builds and signs in one step, with `from` taken from the key. */
+export function createSignedTx<T extends TxType>(
+  key: KeyPair,
+  params: Omit<TxParams<T>, "from">,
+): SignedTxBytes<T> {
+  return signTx(buildTx({ ...params, from: accountIdOf(key.publicKey) } as TxParams<T>), key);
+}
+
+/** The canonical bytes of a signed transaction (what POST /v1/txs carries and blocks contain). */
+export function encodeSignedTx(signed: SignedTx): Uint8Array {
+  return encodeCanonical(signed);
+}
