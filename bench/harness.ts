@@ -29,7 +29,11 @@ export class BenchContext {
   ) {}
 
   /** Times `fn` (sync or async) `runs` times after one warm-up; returns the median in ms. */
-  async measure(name: string, fn: () => unknown, opts: { runs?: number; figure?: (ms: number) => string } = {}) {
+  async measure(
+    name: string,
+    fn: () => unknown,
+    opts: { runs?: number; figure?: (ms: number) => string } = {},
+  ) {
     const runs = this.quick ? 1 : (opts.runs ?? 5);
     await fn();
     const times: number[] = [];

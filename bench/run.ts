@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes("--quick");
   const filters = args.filter((a) => !a.startsWith("--"));
-  const chosen: Suite[] = suites.filter((s) => filters.length === 0 || filters.some((f) => s.name.includes(f)));
+  const chosen: Suite[] = suites.filter(
+    (s) => filters.length === 0 || filters.some((f) => s.name.includes(f)),
+  );
   process.stdout.write(
     `plurigrid bench: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})${quick ? ", quick" : ""}\n`,
   );
@@ -24,7 +26,10 @@ async function main(): Promise<void> {
     rows.push(...ctx.rows);
   }
   mkdirSync("out/bench", { recursive: true });
-  writeFileSync("out/bench/results.json", `${JSON.stringify({ node: process.version, quick, rows }, null, 2)}\n`);
+  writeFileSync(
+    "out/bench/results.json",
+    `${JSON.stringify({ node: process.version, quick, rows }, null, 2)}\n`,
+  );
   process.stdout.write("wrote out/bench/results.json\n");
 }
 

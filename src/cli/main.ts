@@ -24,7 +24,8 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerCommands(program, io);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const cmd of program.commands)
+    cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;
 }
 
@@ -39,7 +40,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
+      if (
+        e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help"
+      ) {
         return EXIT_OK;
       }
       return EXIT_USAGE;

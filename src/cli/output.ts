@@ -2,13 +2,13 @@
  * How every command prints: `--format json` gives stable machine-readable JSON on stdout, otherwise a
  * readable text table. Errors go to stderr.
  */
-import { PlurigridError } from "../core/errors.js";
+import { Option } from "commander";
 
 export type Format = "text" | "json";
 
-export function parseFormat(value: string): Format {
-  if (value === "json" || value === "text") return value;
-  throw new PlurigridError("CLI_BAD_FORMAT", `--format must be "json" or "text", not "${value}"`, { value });
+/** `--format text|json`; a bad value is a usage error (exit 2), checked by the option parser. */
+export function formatOption(): Option {
+  return new Option("--format <format>", "output format").choices(["text", "json"]).default("text");
 }
 
 export interface Io {
@@ -25,11 +25,13 @@ export function printJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A plain left/right aligned table; numbers are right-aligned. */
+const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?%?$/i;
+
+/** A plain aligned table; columns whose every cell is a number (or numeric text) are right-aligned. */
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => String(c)));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number"));
+  const numeric = headers.map((_, i) => cells.length > 0 && cells.every((r) => NUMERIC.test(r[i] ?? "")));
   const line = (r: string[]) =>
     r
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { projectRoot } from "../core/data.js";
 import { main } from "../cli/main.js";
+import { projectRoot } from "../core/data.js";
 
 export interface CliRun {
   code: number;

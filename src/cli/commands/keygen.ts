@@ -1,16 +1,16 @@
 import type { Command } from "commander";
-import { accountIdOf, generateKeyPair, writeKeyFile } from "../../core/keys.js";
 import { toHex } from "../../core/hash.js";
-import { type Io, parseFormat, printJson } from "../output.js";
+import { accountIdOf, generateKeyPair, writeKeyFile } from "../../core/keys.js";
+import { type Format, formatOption, type Io, printJson } from "../output.js";
 
 export function registerKeygen(program: Command, io: Io): void {
   program
     .command("keygen")
     .description("create an Ed25519 key file (mode 0600) and print its account id")
     .requiredOption("--out <file>", "where to write the key file (never overwritten)")
-    .option("--format <format>", "text or json", "text")
-    .action((opts: { out: string; format: string }) => {
-      const format = parseFormat(opts.format);
+    .addOption(formatOption())
+    .action((opts: { out: string; format: Format }) => {
+      const format = opts.format;
       const key = generateKeyPair();
       writeKeyFile(opts.out, key);
       const result = { file: opts.out, account: accountIdOf(key.publicKey), publicKey: toHex(key.publicKey) };
