@@ -1,5 +1,7 @@
 import { coreSuite } from "./core.bench.js";
+import { gridSuite } from "./grid.bench.js";
 import type { Suite } from "./harness.js";
+import { suite as protocolSuite } from "./protocol.bench.js";
 
 /** Every benchmark suite, in the order they run. */
-export const suites: Suite[] = [coreSuite];
+export const suites: Suite[] = [coreSuite, gridSuite, protocolSuite];

@@ -1,8 +1,24 @@
 import type { Command } from "commander";
+import { registerAccount } from "./commands/account.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerInit } from "./commands/init.js";
 import { registerKeygen } from "./commands/keygen.js";
+import { registerNode } from "./commands/node.js";
+import { registerOpf } from "./commands/opf.js";
+import { registerPf } from "./commands/pf.js";
+import { registerTx } from "./commands/tx.js";
+import { registerVerify } from "./commands/verify.js";
 import type { Io } from "./output.js";
 
 /** Every command, one file each under commands/. The order here is the order of `plurigrid --help`. */
 export function registerCommands(program: Command, io: Io): void {
+  registerDemo(program, io);
+  registerPf(program, io);
+  registerOpf(program, io);
   registerKeygen(program, io);
+  registerAccount(program, io);
+  registerInit(program, io);
+  registerNode(program, io);
+  registerTx(program, io);
+  registerVerify(program, io);
 }

@@ -1,0 +1,115 @@
+/**
+ * The node's one doorway into the protocol (STYLE: narrow seams). Everything node/ needs from protocol/
+ * is re-exported or derived here, so a change of the protocol's surface touches one file of the node.
+ */
+import { PlurigridError } from "../core/errors.js";
+import {
+  accountKey,
+  applyBlock,
+  blockHash,
+  checkTx,
+  derKey,
+  type GenesisDoc,
+  genesis,
+  MAX_BLOCK_BYTES,
+  MAX_TX_BYTES,
+  MAX_TXS_PER_BLOCK,
+  meterReadingKey,
+  parseGenesis,
+  participantKey,
+  query,
+  readStateValue,
+  txHash,
+  txRoot,
+  verifyTxSignature,
+} from "../protocol/index.js";
+import type { BlockHeader, BlockResult, CheckResult, StateProof, StateReader } from "../protocol/seam.js";
+
+export { type GenesisDoc, MAX_BLOCK_BYTES, MAX_TX_BYTES, MAX_TXS_PER_BLOCK };
+
+export const txHashOf: (bytes: Uint8Array) => string = txHash;
+export const txRootOf: (txs: readonly Uint8Array[]) => string = txRoot;
+export const blockHashOf: (header: BlockHeader) => string = blockHash;
+/** Pure, thread-safe: the signature verdict applyBlock accepts in `signaturesVerified`. */
+export const txSignatureValid: (bytes: Uint8Array) => boolean = verifyTxSignature;
+
+export function applyBlockTxs(
+  state: StateReader,
+  header: Omit<BlockHeader, "stateRoot" | "txRoot">,
+  txs: readonly Uint8Array[],
+  signaturesVerified?: readonly boolean[],
+): BlockResult {
+  return applyBlock(state, header, txs, signaturesVerified === undefined ? {} : { signaturesVerified });
+}
+
+/** checkTx, with any exception turned into a rejection (the door never throws at a client). */
+export function checkTxBytes(state: StateReader, bytes: Uint8Array): CheckResult {
+  try {
+    return checkTx(state, bytes);
+  } catch (e) {
+    if (e instanceof PlurigridError) return { ok: false, code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+/** The genesis changes, root, chain id and time of a genesis document (GENESIS_INVALID when broken). */
+export function genesisOf(doc: unknown): {
+  chainId: string;
+  genesisTimeMs: number;
+  changes: ReturnType<typeof genesis>["changes"];
+  stateRoot: string;
+} {
+  const parsed = parseGenesis(doc);
+  const { changes, stateRoot } = genesis(doc as GenesisDoc);
+  return { chainId: parsed.chainId, genesisTimeMs: parsed.genesisTimeMs, changes, stateRoot };
+}
+
+/** The account's next nonce in `state` (0 for an account that does not exist yet). */
+export function accountNextNonce(state: StateReader, account: string): number {
+  const key = accountKey(account);
+  const bytes = state.get(key);
+  if (bytes === undefined) return 0;
+  const nonce = readStateValue(key, bytes).nonce;
+  return typeof nonce === "number" ? nonce : 0;
+}
+
+export function queryState(
+  state: StateReader,
+  key: string,
+): { value: Uint8Array | undefined; proof: StateProof } {
+  const q = query(state, key);
+  return { value: q.value, proof: q.proof };
+}
+
+/** State keys the API serves (the protocol's layout). */
+export const STATE_KEYS = {
+  account: (id: string) => accountKey(id),
+  participant: (id: string) => participantKey(id),
+  der: (id: string) => derKey(id),
+  reading: (der: string, interval: number) => meterReadingKey(der, interval),
+};
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+/** A stored state value as JSON (values are canonical JSON; tree nodes are never served). */
+export function jsonOfValue(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(utf8.decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
+/** A proof is plain JSON already (hex strings); kept as a function so the shape is decided in one place. */
+export function jsonOfProof(proof: unknown): unknown {
+  return proof;
+}
+
+/** A signed transaction's bytes as JSON, for display in blocks (null if the bytes are not JSON). */
+export function jsonOfTxBytes(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(utf8.decode(bytes));
+  } catch {
+    return null;
+  }
+}
