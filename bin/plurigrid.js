@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 
 const entry = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write("plurigrid: the compiled CLI is missing (dist/). Run `npm run build` in the project first.\n");
+  process.stderr.write(
+    "plurigrid: the compiled CLI is missing (dist/). Run `npm run build` in the project first.\n",
+  );
   process.exit(1);
 }
 const { main } = await import(entry.href);
