@@ -1,7 +1,8 @@
 import { coreSuite } from "./core.bench.js";
 import { gridSuite } from "./grid.bench.js";
 import type { Suite } from "./harness.js";
+import { suite as nodeSuite } from "./node.bench.js";
 import { suite as protocolSuite } from "./protocol.bench.js";
 
 /** Every benchmark suite, in the order they run. */
-export const suites: Suite[] = [coreSuite, gridSuite, protocolSuite];
+export const suites: Suite[] = [coreSuite, gridSuite, protocolSuite, nodeSuite];
