@@ -6,6 +6,7 @@ import { registerKeygen } from "./commands/keygen.js";
 import { registerNode } from "./commands/node.js";
 import { registerOpf } from "./commands/opf.js";
 import { registerPf } from "./commands/pf.js";
+import { registerSun } from "./commands/sun.js";
 import { registerTx } from "./commands/tx.js";
 import { registerVerify } from "./commands/verify.js";
 import type { Io } from "./output.js";
@@ -15,6 +16,7 @@ export function registerCommands(program: Command, io: Io): void {
   registerDemo(program, io);
   registerPf(program, io);
   registerOpf(program, io);
+  registerSun(program, io);
   registerKeygen(program, io);
   registerAccount(program, io);
   registerInit(program, io);
