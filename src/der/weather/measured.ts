@@ -38,7 +38,7 @@ const SURFRAD_MISSING = -9999.9;
 /**
  * SURFRAD daily file (J. A. Augustine et al., BAMS 81(10):2341-2357, 2000): line 1 station name, line 2
  * latitude, longitude (degrees WEST, written positive) and elevation; then one whitespace-separated row per
- * minute in UTC: year, day of year, month, day, hour, minute, decimal hour, solar zenith, and 21
+ * minute in UTC: year, day of year, month, day, hour, minute, decimal hour, solar zenith, and 20
  * value/QC-flag pairs. Downwelling global solar (GHI) is pair 1, direct normal pair 3, diffuse pair 4.
  * A value is kept only with QC flag 0 and not −9999.9.
  */
@@ -67,8 +67,8 @@ export function parseSurfrad(text: string, source = "SURFRAD"): MeasuredIrradian
   for (let r = 0; r < count; r++) {
     const line = r + 3;
     const cells = lines[r + 2].trim().split(/\s+/);
-    if (cells.length !== 50)
-      throw parseError({ source, line, field: "row" }, `expected 50 fields, found ${cells.length}`);
+    if (cells.length !== 48)
+      throw parseError({ source, line, field: "row" }, `expected 48 fields, found ${cells.length}`);
     const n = (i: number, field: string) => numberAt(cells[i], { source, line, field });
     const [year, , month, day, hour, minute] = [0, 1, 2, 3, 4, 5].map((i) =>
       n(i, ["year", "jday", "month", "day", "hour", "minute"][i]),
