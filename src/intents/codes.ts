@@ -32,3 +32,19 @@ export const SOLUTION_CODES = [
   "SOLUTION_BAD_CERTIFICATE",
 ] as const;
 export type SolutionCode = (typeof SOLUTION_CODES)[number];
+
+/** A failed validity predicate: the code, a message a solver can act on, and the facts. */
+export interface InvalidSolution {
+  ok: false;
+  code: SolutionCode;
+  message: string;
+  details: Record<string, number | string>;
+}
+
+export function invalidSolution(
+  code: SolutionCode,
+  message: string,
+  details: Record<string, number | string> = {},
+): InvalidSolution {
+  return { ok: false, code, message, details };
+}
