@@ -12,7 +12,6 @@ import { PlurigridError } from "../core/errors.js";
  */
 
 const THOUSAND = 1000n;
-const SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Exact Σ sign × limit × energy over many terms; numbers while they are exact, bigint after. */
 export class ExactSum {
