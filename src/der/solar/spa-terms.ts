@@ -151,6 +151,7 @@ export const L_TERMS: readonly (readonly EarthTerm[])[] = [
   ],
   // L4
   [
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: the report prints 3.142, not π
     [114, 3.142, 0],
     [8, 4.13, 6283.08],
     [1, 3.84, 12566.15],
@@ -223,6 +224,7 @@ export const R_TERMS: readonly (readonly EarthTerm[])[] = [
   [
     [103019, 1.10749, 6283.07585],
     [1721, 1.0644, 12566.1517],
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: the report prints 3.142, not π
     [702, 3.142, 0],
     [32, 1.02, 18849.23],
     [31, 2.84, 5507.55],
