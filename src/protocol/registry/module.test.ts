@@ -23,12 +23,14 @@ const pv = (
   ratingW: 5_000,
   devicePublicKey: toHex(key.publicKey),
   ieee1547Category: "II",
+  // IEEE 1547 settings file (der/ieee1547): the Category B volt-var curve; every other setting at its default.
   settings: {
     voltVar: {
-      enabled: true,
-      curve: [
-        [920_000, 440_000],
-        [1_080_000, -440_000],
+      points: [
+        [0.92, 0.44],
+        [0.98, 0],
+        [1.02, 0],
+        [1.08, -0.44],
       ],
     },
   },
@@ -174,7 +176,7 @@ describe("registry: DERs", () => {
     const update = {
       id: "pv-1",
       ieee1547Category: "III" as const,
-      settings: { rideThrough: { lvrt: "category III" } },
+      settings: { trip: { uv1: { pu: 0.88, s: 30 } } },
     };
     expect(call(bob, "UpdateDerSettings", update)).toEqual(["REGISTRY_NOT_OWNER"]);
     expect(call(alice, "UpdateDerSettings", { ...update, id: "pv-9" })).toEqual(["REGISTRY_UNKNOWN_DER"]);
