@@ -100,7 +100,10 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null) {
     for (const bi of buys) {
       for (const si of sells) {
         if (!pred(bi) && !pred(si)) continue;
-        if (table.limitPrice[bi] < table.limitPrice[si] && grid === undefined) continue;
+        // A loss-making pair is never needed without network and least fills (dropping it keeps every
+        // constraint and raises welfare); with them it can be (counterflow, or to reach a least fill).
+        const prunable = grid === undefined && residualMinWh[bi] === 0 && residualMinWh[si] === 0;
+        if (prunable && table.limitPrice[bi] < table.limitPrice[si]) continue;
         if (!rule.allowed(bi, si)) continue;
         const col = b.addCol(0, Number.POSITIVE_INFINITY, 0);
         pairB.push(bi);

@@ -41,7 +41,7 @@ export function orderTable(orders: readonly Order[]): OrderTable {
   const quantityWh = new Float64Array(n);
   const minFillWh = new Float64Array(n);
   const limitPrice = new Float64Array(n);
-  const ids = new Set<string>();
+  const ids = new IdSet(n);
   let anyPredicates = false;
   let anyMinFill = false;
   for (let i = 0; i < n; i++) {
@@ -58,8 +58,7 @@ export function orderTable(orders: readonly Order[]): OrderTable {
     if (!isInt(o.limitPrice, 0, PRICE_MAX)) {
       bad(i, `limitPrice must be an integer in [0, ${PRICE_MAX}] micro-units per kWh`, { id: o.id });
     }
-    ids.add(o.id);
-    if (ids.size !== i + 1) {
+    if (!ids.add(o.id)) {
       throw new PlurigridError("MARKET_DUPLICATE_ID", `intent id "${o.id}" appears more than once`, {
         id: o.id,
       });
@@ -77,4 +76,42 @@ export function orderTable(orders: readonly Order[]): OrderTable {
 /** Deterministic order of ids: by UTF-16 code units (JavaScript's `<` on strings), never locale. */
 export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A set of strings for the duplicate-id check: FNV-1a hashes in an open-addressing typed table, strings
+ * compared only on a hash match. On a million fresh ids it is several times faster than `Set<string>`,
+ * which has to flatten and hash each concatenated string inside the engine.
+ */
+class IdSet {
+  private readonly slots: Int32Array;
+  private readonly hashes: Int32Array;
+  private readonly keys: string[] = [];
+  private readonly mask: number;
+
+  constructor(capacity: number) {
+    let size = 16;
+    while (size < 2 * capacity) size *= 2;
+    this.slots = new Int32Array(size).fill(-1);
+    this.hashes = new Int32Array(size);
+    this.mask = size - 1;
+  }
+
+  /** Adds `s`; false when it was already there. */
+  add(s: string): boolean {
+    let h = 0x811c9dc5 | 0;
+    for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+    let at = h & this.mask;
+    for (;;) {
+      const slot = this.slots[at];
+      if (slot < 0) {
+        this.slots[at] = this.keys.length;
+        this.hashes[at] = h;
+        this.keys.push(s);
+        return true;
+      }
+      if (this.hashes[at] === h && this.keys[slot] === s) return false;
+      at = (at + 1) & this.mask;
+    }
+  }
 }

@@ -18,11 +18,14 @@ export interface MarketShape {
 const KINDS: SourceKind[] = ["pv", "wind", "battery", "diesel"];
 
 function predicateArb(ids: readonly string[]): fc.Arbitrary<Predicate> {
+  const names = [...ids, "p1", "p2"];
   return fc.oneof(
     fc.subarray(KINDS, { minLength: 1 }).map((kinds): Predicate => ({ kinds })),
     fc.constant<Predicate>({ sameMicrogrid: true }),
     fc.integer({ min: 0, max: 600 }).map((g): Predicate => ({ maxCarbon: g })),
-    fc.subarray([...ids], { minLength: 1, maxLength: 3 }).map((exclude): Predicate => ({ exclude })),
+    fc
+      .subarray(names, { minLength: 1, maxLength: Math.min(3, names.length) })
+      .map((exclude): Predicate => ({ exclude })),
   );
 }
 
