@@ -30,6 +30,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   NODE_CLOSED: 503,
   NODE_HALTED: 503,
   NODE_WORKER_FAILED: 503,
+  // Cluster mode: the ordering stream could not store the transaction (NATS down or electing a leader).
+  CLUSTER_UNAVAILABLE: 503,
 };
 
 /** HTTP status for a code: the table above, else 422 for a transaction the protocol refused, else 400. */
