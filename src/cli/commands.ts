@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerAccount } from "./commands/account.js";
+import { registerClear } from "./commands/clear.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerInit } from "./commands/init.js";
 import { registerKeygen } from "./commands/keygen.js";
@@ -16,6 +17,7 @@ export function registerCommands(program: Command, io: Io): void {
   registerDemo(program, io);
   registerPf(program, io);
   registerOpf(program, io);
+  registerClear(program, io);
   registerSun(program, io);
   registerKeygen(program, io);
   registerAccount(program, io);

@@ -160,7 +160,7 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
         buses.push({ id: grid.net.bus.id[bus], lmp: Math.round(snap(lp.nodePrice[node])) + 0 });
       }
       prices.buses = buses;
-    } else if (table.anyPredicates) {
+    } else if (table.anyPredicates && rule === "uniform") {
       prices.uniform = Math.round(snap(lp.nodePrice[0])) + 0;
     }
     if (wantFills) fills = fills.concat(lpFills(table, where, lp));
