@@ -35,3 +35,8 @@ export const MAX_INTENTS_PER_INTERVAL = 10_000;
 export const MAX_BUS_PRICES = 100_000;
 /** Islands that one certificate may price. */
 export const MAX_CERTIFICATE_ISLANDS = 1_000;
+
+/** How far ahead an intent may be submitted: one week of 15-minute intervals. */
+export const MAX_INTERVALS_AHEAD = 672;
+/** Intents one participant may hold in one interval (cancelled ones count). */
+export const MAX_INTENTS_PER_PARTICIPANT = 100;

@@ -1,3 +1,5 @@
+import { SOLUTION_CODES } from "../intents/codes.js";
+
 /**
  * The stable error codes of the protocol. Transaction codes end up in TxResult.code (and so in blocks and
  * API answers); BLOCK_*, GENESIS_* and QUERY_* are thrown to the caller; INTERNAL_INVARIANT halts the node.
@@ -56,6 +58,33 @@ export const GRID_CODES = [
   "GRID_FUTURE_EVENT",
 ] as const;
 
+export const MARKET_CODES = [
+  "MARKET_NOT_PARTICIPANT",
+  "MARKET_INTERVAL_TOO_FAR",
+  "MARKET_GATE_CLOSED",
+  "MARKET_UNKNOWN_DER",
+  "MARKET_NOT_DER_OWNER",
+  "MARKET_EXCEEDS_RATING",
+  "MARKET_SELL_NEEDS_DER",
+  "MARKET_NOT_LOCATED",
+  "MARKET_UNKNOWN_BUS",
+  "MARKET_EXPIRED",
+  "MARKET_INTERVAL_FULL",
+  "MARKET_TOO_MANY_INTENTS",
+  "MARKET_INSUFFICIENT_FUNDS",
+  "MARKET_UNKNOWN_INTENT",
+  "MARKET_NOT_INTENT_OWNER",
+  "MARKET_ALREADY_CANCELLED",
+  "MARKET_NOT_SOLVER",
+  "MARKET_SOLUTION_EARLY",
+  "MARKET_SOLUTION_LATE",
+  "MARKET_DUPLICATE_SOLUTION",
+  "MARKET_UPLOAD_OUT_OF_ORDER",
+  "MARKET_UNKNOWN_INTERVAL",
+  "MARKET_NOT_SETTLEABLE",
+  "MARKET_ALREADY_SETTLED",
+] as const;
+
 /** Every code a transaction can be rejected with (TxResult.code, CheckResult.code). */
 export const TX_REJECTION_CODES: readonly string[] = [
   ...DECODE_CODES,
@@ -64,6 +93,8 @@ export const TX_REJECTION_CODES: readonly string[] = [
   ...REGISTRY_CODES,
   ...ORACLE_CODES,
   ...GRID_CODES,
+  ...MARKET_CODES,
+  ...SOLUTION_CODES,
 ];
 
 /** Codes thrown by applyBlock for a block that breaks the block rules (the whole block is refused). */

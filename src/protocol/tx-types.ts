@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { accountTxTypes } from "./accounts/tx.js";
 import { gridTxTypes } from "./grid/tx.js";
+import { marketTxTypes } from "./market/tx.js";
 import { oracleTxTypes } from "./oracle/tx.js";
 import { registryTxTypes } from "./registry/tx.js";
 import type { TxDefinition } from "./txdef.js";
@@ -11,6 +12,7 @@ export const TX_TYPES = {
   ...registryTxTypes,
   ...oracleTxTypes,
   ...gridTxTypes,
+  ...marketTxTypes,
 } as const;
 
 export type TxType = keyof typeof TX_TYPES;

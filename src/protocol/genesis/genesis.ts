@@ -6,6 +6,7 @@ import { CHAIN_KEY, type ChainParams, type ChainRecord, PARAMS_KEY, ZERO_HASH_HE
 import { isTxRejectionCode } from "../codes.js";
 import { commitChanges } from "../executor.js";
 import { branchKey, busKey, NETWORK_KEY, switchKey } from "../grid/state.js";
+import { writeMarketGenesis } from "../market/genesis.js";
 import { StateOverlay } from "../overlay.js";
 import { participantKey, sortedRoles } from "../registry/state.js";
 import { addDer, addMicrogrid } from "../registry/tx.js";
@@ -78,6 +79,7 @@ export function genesis(doc: GenesisDoc): { changes: StateChange[]; stateRoot: s
       addDer(state, owner, body, g.genesisTimeMs);
     }
   });
+  writeMarketGenesis(state, g);
   return commitChanges(EMPTY_STATE, state.changes());
 }
 

@@ -8,6 +8,7 @@ import {
   MAX_NETWORK_BRANCHES,
   MAX_NETWORK_BUSES,
 } from "../limits.js";
+import { marketParamsSchema } from "../market/types.js";
 import {
   derKindSchema,
   derSettingsSchema,
@@ -40,6 +41,8 @@ export const genesisParamsSchema = z.strictObject({
     .default(15),
   /** How many intervals back a meter reading may still arrive. Default 96 (one day of 15-minute intervals). */
   meterReadingMaxAgeIntervals: nonNegativeIntSchema.default(96),
+  /** Market parameters (market/types.ts), each with a default. */
+  market: marketParamsSchema.prefault({}),
 });
 
 const matpowerNetworkSchema = z.strictObject({
@@ -54,7 +57,16 @@ const listedNetworkSchema = z.strictObject({
   name: nameSchema.optional(),
   buses: z.array(busIdSchema).min(1).max(MAX_NETWORK_BUSES),
   branches: z
-    .array(z.strictObject({ from: busIdSchema, to: busIdSchema, inService: z.boolean().default(true) }))
+    .array(
+      z.strictObject({
+        from: busIdSchema,
+        to: busIdSchema,
+        inService: z.boolean().default(true),
+        /** Series reactance, p.u. on 100 MVA (the market's flow check); rating in MW, 0 = unlimited. */
+        xPu: z.number().positive().max(1e6).default(0.1),
+        rateMw: z.number().min(0).max(1e9).default(0),
+      }),
+    )
     .max(MAX_NETWORK_BRANCHES),
   switches: z
     .array(z.strictObject({ from: busIdSchema, to: busIdSchema, closed: z.boolean() }))
@@ -69,7 +81,7 @@ export const genesisDocSchema = z.strictObject({
   chainId: chainIdSchema,
   /** Protocol time of genesis (ms since the epoch); the first block's time must be later. */
   genesisTimeMs: timeMsSchema,
-  params: genesisParamsSchema.default({ intervalMinutes: 15, meterReadingMaxAgeIntervals: 96 }),
+  params: genesisParamsSchema.prefault({}),
   accounts: z
     .array(
       z.strictObject({

@@ -1,0 +1,123 @@
+import { assert } from "../../core/errors.js";
+import { hashTagged, toHex } from "../../core/hash.js";
+import type { Book, BookIntent } from "../../intents/book.js";
+import { buildMarketNetwork, type MarketBranch, type MarketNetwork } from "../../intents/network.js";
+import { getBranch, getBus, getMicrogridGrid, getNetwork, getSwitch } from "../grid/state.js";
+import type { StateOverlay } from "../overlay.js";
+import {
+  EMPTY_INTERVAL,
+  getIntent,
+  getInterval,
+  MARKET_NETWORK_KEY,
+  type MarketNetworkRecord,
+} from "./state.js";
+
+/**
+ * The order book of interval t and the network of the current topology, read from state, as the validity
+ * predicates see them (intents/book.ts). Cancelled intents are holes (null); an intent whose expiry is at or
+ * before `nowMs` is marked expired.
+ */
+export function loadBook(
+  state: StateOverlay,
+  t: number,
+  params: { intervalMinutes: number; genesisHash: string },
+  nowMs: number,
+): Book {
+  const record = getInterval(state, t) ?? EMPTY_INTERVAL;
+  const intents: (BookIntent | null)[] = [];
+  for (let seq = 0; seq < record.intents; seq++) {
+    const it = getIntent(state, t, seq);
+    assert(it !== undefined, `intent ${seq} of interval ${t} exists`);
+    if (it.status !== "open") {
+      intents.push(null);
+      continue;
+    }
+    intents.push({
+      seq,
+      id: String(seq),
+      participant: it.participant,
+      side: it.side,
+      quantityWh: it.quantityWh,
+      minFillWh: it.minFillWh,
+      limitPrice: it.limitPrice,
+      bus: it.bus,
+      microgrid: it.microgrid,
+      kind: it.kind,
+      carbon: it.carbon,
+      priority: it.priority,
+      predicates: it.predicates,
+      expired: it.expiresAtMs !== null && it.expiresAtMs <= nowMs,
+    });
+  }
+  return {
+    interval: t,
+    intervalMinutes: params.intervalMinutes,
+    intents,
+    network: loadMarketNetwork(state, params.genesisHash),
+  };
+}
+
+/**
+ * Market networks by topology. Building one factorizes the susceptance matrix, so it is kept for as long as
+ * the topology stays the same; the key is a hash of everything the network is built from (the genesis hash
+ * fixes buses, branches and their electrical data; then the topology), so a cached network is exactly the
+ * one that would be built: the cache changes how fast, never what.
+ */
+const cache = new Map<string, MarketNetwork>();
+const CACHE_SIZE = 4;
+
+/** The network of the current topology: branches in service, switches closed, islanded microgrids cut off. */
+export function loadMarketNetwork(state: StateOverlay, genesisHash: string): MarketNetwork {
+  const rec = state.get<MarketNetworkRecord>(MARKET_NETWORK_KEY);
+  const size = getNetwork(state);
+  assert(rec !== undefined && size !== undefined, "genesis wrote the network");
+  const branchOn: boolean[] = [];
+  for (let k = 0; k < size.branchCount; k++) branchOn.push(getBranch(state, k)?.inService === true);
+  const switchClosed: boolean[] = [];
+  for (let k = 0; k < size.switchCount; k++) switchClosed.push(getSwitch(state, k)?.closed === true);
+  // Microgrid membership of every bus, then the islanded microgrids' bus sets (ids sorted).
+  const members = new Map<string, number[]>();
+  for (const id of rec.busIds) {
+    const mg = getBus(state, id)?.microgrid ?? null;
+    if (mg === null) continue;
+    const list = members.get(mg);
+    if (list === undefined) members.set(mg, [id]);
+    else list.push(id);
+  }
+  const islanded: number[][] = [];
+  for (const mg of [...members.keys()].sort()) {
+    if (getMicrogridGrid(state, mg)?.islanded === true) islanded.push(members.get(mg) as number[]);
+  }
+  const bits = (xs: boolean[]) => xs.map((x) => (x ? "1" : "0")).join("");
+  const key = toHex(
+    hashTagged(
+      "plurigrid/market-network",
+      new TextEncoder().encode(JSON.stringify([genesisHash, bits(branchOn), bits(switchClosed), islanded])),
+    ),
+  );
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const branches: MarketBranch[] = [];
+  for (let k = 0; k < size.branchCount; k++) {
+    const b = getBranch(state, k);
+    assert(b !== undefined, `branch ${k} exists`);
+    const [xPu, tap, rateMw] = rec.branches[k];
+    branches.push({ fromBus: b.fromBus, toBus: b.toBus, inService: branchOn[k], xPu, tap, rateMw });
+  }
+  const switches = [];
+  for (let k = 0; k < size.switchCount; k++) {
+    const s = getSwitch(state, k);
+    assert(s !== undefined, `switch ${k} exists`);
+    switches.push({ fromBus: s.fromBus, toBus: s.toBus, closed: switchClosed[k] });
+  }
+  const net = buildMarketNetwork({
+    busIds: rec.busIds,
+    branches,
+    switches,
+    baseMva: rec.baseMva,
+    islandedGroups: islanded,
+  });
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, net);
+  return net;
+}

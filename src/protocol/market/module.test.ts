@@ -1,0 +1,291 @@
+import { describe, expect, it } from "vitest";
+import { intervalOf } from "../../core/time.js";
+import { accountKey } from "../accounts/state.js";
+import type { Account } from "../accounts/types.js";
+import {
+  GENESIS_TIME_MS,
+  genesisPv,
+  idOf,
+  scenario,
+  stateValue,
+  testGenesis,
+  testKeys,
+} from "../test-support/fixtures.js";
+import { ESCROW_ACCOUNT, intentKey, intervalKey, settlementKey, TREASURY_ACCOUNT } from "./state.js";
+import type { IntentRecord, IntervalRecord, SettlementRecord } from "./types.js";
+
+const [operator, alice, bob, carol, dave, meter1, meter2] = testKeys(7);
+const MIN = 60_000;
+const CURRENT = intervalOf(GENESIS_TIME_MS, 15);
+/** The interval traded in these tests: it starts an hour after genesis. */
+const T = CURRENT + 4;
+const START = T * 15 * MIN;
+const GATE = START - 15 * MIN;
+const DEADLINE = GATE + 5 * MIN;
+const SETTLE_FROM = START + 15 * MIN + 15 * MIN;
+
+/**
+ * Six buses in a chain; branch 2 (3 → 4) is rated 0.004 MW, i.e. 1,000 Wh over a 15-minute interval.
+ * Alice's PV (10 kW) is at bus 3, Bob buys at bus 5, Dave's PV at bus 4.
+ */
+function setup(rateMw = 0) {
+  const s = scenario(
+    testGenesis([operator, alice, bob, carol, dave], 1_000_000, {
+      network: {
+        name: "chain",
+        buses: [1, 2, 3, 4, 5, 6],
+        branches: [
+          { from: 1, to: 2 },
+          { from: 2, to: 3 },
+          { from: 3, to: 4, rateMw },
+          { from: 4, to: 5 },
+          { from: 5, to: 6 },
+        ],
+      },
+      participants: [
+        { id: idOf(operator), name: "operator", roles: ["operator"] },
+        { id: idOf(alice), name: "Alice", roles: ["prosumer"] },
+        { id: idOf(bob), name: "Bob", roles: ["consumer"] },
+        { id: idOf(carol), name: "Carol", roles: ["solver"] },
+        { id: idOf(dave), name: "Dave", roles: ["producer", "solver"] },
+      ],
+      ders: [genesisPv("pv-1", alice, meter1, 3), genesisPv("pv-2", dave, meter2, 4)],
+    }),
+  );
+  const at = (timeMs: number) => timeMs - s.chain.timeMs;
+  const micros = (id: string) => stateValue<Account>(s.chain, accountKey(id))?.micros ?? 0;
+  return { ...s, at, micros };
+}
+
+const sell = (quantityWh: number, limitPrice: number, der = "pv-1") => ({
+  interval: T,
+  side: "sell" as const,
+  quantityWh,
+  limitPrice,
+  der,
+});
+const buy = (quantityWh: number, limitPrice: number, bus = 5) => ({
+  interval: T,
+  side: "buy" as const,
+  quantityWh,
+  limitPrice,
+  bus,
+});
+
+function solution(fills: [number, number, number][], price: number) {
+  const filled = [...new Set(fills.flatMap((f) => [f[0], f[1]]))].sort((a, b) => a - b);
+  return {
+    interval: T,
+    fills,
+    prices: filled.map((i) => [i, price] as [number, number]),
+    referencePrice: price,
+  };
+}
+
+describe("market: intents", () => {
+  it("numbers intents, escrows a buy's most it can pay, refunds it on cancel", () => {
+    const { call, chain, micros } = setup();
+    expect(call(alice, "SubmitIntent", sell(2_000, 50_000))).toEqual(["ok"]);
+    expect(call(bob, "SubmitIntent", buy(1_500, 120_001))).toEqual(["ok"]);
+    // ⌈1,500 Wh × 120,001 / 1000⌉ = ⌈180,001.5⌉
+    expect(micros(idOf(bob))).toBe(1_000_000 - 180_002);
+    expect(micros(ESCROW_ACCOUNT)).toBe(180_002);
+    expect(stateValue<IntervalRecord>(chain, intervalKey(T))?.intents).toBe(2);
+    expect(stateValue<IntentRecord>(chain, intentKey(T, 0))).toMatchObject({
+      participant: idOf(alice),
+      bus: 3,
+      kind: "pv",
+      status: "open",
+    });
+    expect(call(alice, "CancelIntent", { interval: T, intent: 1 })).toEqual(["MARKET_NOT_INTENT_OWNER"]);
+    expect(call(bob, "CancelIntent", { interval: T, intent: 1 })).toEqual(["ok"]);
+    expect(micros(idOf(bob))).toBe(1_000_000);
+    expect(micros(ESCROW_ACCOUNT)).toBe(0);
+    expect(call(bob, "CancelIntent", { interval: T, intent: 1 })).toEqual(["MARKET_ALREADY_CANCELLED"]);
+    expect(call(bob, "CancelIntent", { interval: T, intent: 7 })).toEqual(["MARKET_UNKNOWN_INTENT"]);
+  });
+
+  it("checks the DER, the location, the rating, the funds, the gate and the horizon", () => {
+    const { call, at, invalid } = setup();
+    expect(call(bob, "SubmitIntent", sell(100, 1, "pv-1"))).toEqual(["MARKET_NOT_DER_OWNER"]);
+    expect(call(alice, "SubmitIntent", sell(100, 1, "pv-9"))).toEqual(["MARKET_UNKNOWN_DER"]);
+    expect(call(bob, "SubmitIntent", { interval: T, side: "sell", quantityWh: 100, limitPrice: 1 })).toEqual([
+      "MARKET_SELL_NEEDS_DER",
+    ]);
+    expect(call(bob, "SubmitIntent", { interval: T, side: "buy", quantityWh: 100, limitPrice: 1 })).toEqual([
+      "MARKET_NOT_LOCATED",
+    ]);
+    expect(call(bob, "SubmitIntent", buy(100, 1, 99))).toEqual(["MARKET_UNKNOWN_BUS"]);
+    // 10 kW for 15 minutes is 2,500 Wh.
+    expect(call(alice, "SubmitIntent", sell(2_501, 1))).toEqual(["MARKET_EXCEEDS_RATING"]);
+    expect(call(alice, "SubmitIntent", sell(2_500, 1))).toEqual(["ok"]);
+    expect(call(bob, "SubmitIntent", buy(10_000_000, 1_000_000))).toEqual(["MARKET_INSUFFICIENT_FUNDS"]);
+    expect(call(meter1, "SubmitIntent", buy(1, 1))).toEqual(["MARKET_NOT_PARTICIPANT"]);
+    expect(call(bob, "SubmitIntent", { ...buy(1, 1), interval: CURRENT + 673 })).toEqual([
+      "MARKET_INTERVAL_TOO_FAR",
+    ]);
+    expect(call(bob, "SubmitIntent", { ...buy(1, 1), expiry: { timeMs: GENESIS_TIME_MS } })).toEqual([
+      "MARKET_EXPIRED",
+    ]);
+    expect(invalid(bob, "SubmitIntent", { ...buy(10, 1), minFillWh: 11 })).toEqual(["TX_INVALID"]);
+    expect(invalid(alice, "SubmitIntent", { ...sell(10, 1), predicates: [{ kinds: ["pv"] }] })).toEqual([
+      "TX_INVALID",
+    ]);
+    expect(call(bob, "SubmitIntent", buy(10, 1), at(GATE))).toEqual(["MARKET_GATE_CLOSED"]);
+    expect(call(alice, "CancelIntent", { interval: T, intent: 0 })).toEqual(["MARKET_GATE_CLOSED"]);
+  });
+});
+
+describe("market: solutions", () => {
+  function market(rateMw = 0) {
+    const s = setup(rateMw);
+    expect(s.call(alice, "SubmitIntent", sell(2_000, 50_000))).toEqual(["ok"]); // 0
+    expect(s.call(bob, "SubmitIntent", buy(1_500, 120_000))).toEqual(["ok"]); // 1
+    expect(s.call(dave, "SubmitIntent", sell(2_000, 90_000, "pv-2"))).toEqual(["ok"]); // 2
+    return s;
+  }
+
+  it("accepts solutions in the window only, from solvers only, and keeps the highest welfare", () => {
+    const { call, chain, at } = market();
+    const best = solution([[1, 0, 1_500]], 80_000);
+    expect(call(carol, "SubmitSolution", best)).toEqual(["MARKET_SOLUTION_EARLY"]);
+    expect(call(bob, "SubmitSolution", best, at(GATE))).toEqual(["MARKET_NOT_SOLVER"]);
+    // Less energy at the same price: valid (both partly filled at the price), lower welfare.
+    const less = solution([[1, 0, 1_000]], 80_000);
+    expect(call(dave, "SubmitSolution", less)).toEqual(["ok"]);
+    expect(stateValue<IntervalRecord>(chain, intervalKey(T))?.best?.welfareMicros).toBe(70_000);
+    expect(call(carol, "SubmitSolution", best)).toEqual(["ok"]);
+    expect(call(carol, "SubmitSolution", best)).toEqual(["MARKET_DUPLICATE_SOLUTION"]);
+    const rec = stateValue<IntervalRecord>(chain, intervalKey(T));
+    // (120,000 − 50,000) × 1.5 kWh
+    expect(rec?.best).toMatchObject({ welfareMicros: 105_000, solver: idOf(carol), provenOptimal: false });
+    expect(rec?.solutions).toBe(2);
+    expect(call(dave, "SubmitSolution", less)).toEqual(["MARKET_DUPLICATE_SOLUTION"]);
+    expect(call(dave, "SubmitSolution", solution([[1, 0, 999]], 80_000), at(DEADLINE))).toEqual([
+      "MARKET_SOLUTION_LATE",
+    ]);
+  });
+
+  it("rejects cheating solutions with the code of the broken rule", () => {
+    const { call, at } = market(0.004);
+    // Seller paid below its limit.
+    expect(call(carol, "SubmitSolution", solution([[1, 0, 1_500]], 40_000), at(GATE))).toEqual([
+      "SOLUTION_SELLER_LIMIT",
+    ]);
+    // Buyer charged above its limit.
+    expect(call(carol, "SubmitSolution", solution([[1, 0, 1_500]], 130_000))).toEqual([
+      "SOLUTION_BUYER_LIMIT",
+    ]);
+    // 1,500 Wh from bus 3 to bus 5 is 6 kW over branch 3 → 4, rated 4 kW.
+    expect(call(carol, "SubmitSolution", solution([[1, 0, 1_500]], 80_000))).toEqual(["SOLUTION_LINE_LIMIT"]);
+    // 1,000 Wh fits the branch and is valid; a certificate with one price and no congestion is false, as
+    // Alice is filled in part at a limit (50,000) below that price.
+    const valid = solution([[1, 0, 1_000]], 80_000);
+    const certificate = { energyPrices: [[1, 80_000]] as [number, number][], branchShadowPrices: [] };
+    expect(call(carol, "SubmitSolution", { ...valid, certificate })).toEqual(["SOLUTION_BAD_CERTIFICATE"]);
+    expect(call(carol, "SubmitSolution", valid)).toEqual(["ok"]);
+    // A fill that breaks a predicate: Bob's intent 3 takes only wind, Alice sells PV.
+    const p = market();
+    expect(p.call(bob, "SubmitIntent", { ...buy(100, 120_000), predicates: [{ kinds: ["wind"] }] })).toEqual([
+      "ok",
+    ]);
+    expect(p.call(carol, "SubmitSolution", solution([[3, 0, 100]], 80_000), p.at(GATE))).toEqual([
+      "SOLUTION_PREDICATE",
+    ]);
+    expect(call(carol, "SubmitSolution", { ...solution([[1, 0, 10]], 80_000), interval: T + 1 })).toEqual([
+      "MARKET_SOLUTION_EARLY",
+    ]);
+  });
+
+  it("takes a large solution in parts, and checks it when the last part arrives", () => {
+    const { call, chain, at } = market();
+    const text = JSON.stringify(solution([[1, 0, 1_500]], 80_000));
+    const cut = [text.slice(0, 20), text.slice(20, 40), text.slice(40)];
+    const part = (i: number) => ({ interval: T, part: i, parts: 3, data: cut[i] });
+    expect(call(carol, "SubmitSolutionPart", part(0), at(GATE))).toEqual(["ok"]);
+    expect(call(carol, "SubmitSolutionPart", part(2))).toEqual(["MARKET_UPLOAD_OUT_OF_ORDER"]);
+    expect(call(carol, "SubmitSolutionPart", part(1))).toEqual(["ok"]);
+    expect(call(carol, "SubmitSolutionPart", { ...part(2), data: `${cut[2]}x` })).toEqual([
+      "SOLUTION_MALFORMED",
+    ]);
+    expect(call(carol, "SubmitSolutionPart", part(2))).toEqual(["ok"]);
+    expect(stateValue<IntervalRecord>(chain, intervalKey(T))?.best?.welfareMicros).toBe(105_000);
+  });
+});
+
+describe("market: settlement", () => {
+  function cleared(reading: number | null) {
+    const s = setup();
+    s.call(alice, "SubmitIntent", sell(2_000, 50_000));
+    s.call(bob, "SubmitIntent", buy(1_500, 120_000));
+    expect(s.call(carol, "SubmitSolution", solution([[1, 0, 1_500]], 80_000), s.at(GATE))).toEqual(["ok"]);
+    expect(s.call(carol, "SettleInterval", { interval: T }, s.at(START + 15 * MIN))).toEqual([
+      "MARKET_NOT_SETTLEABLE",
+    ]);
+    if (reading !== null) {
+      expect(s.call(meter1, "SubmitMeterReading", { der: "pv-1", interval: T, energyWh: reading })).toEqual([
+        "ok",
+      ]);
+    }
+    return s;
+  }
+
+  const everyone = [alice, bob, carol, dave].map(idOf);
+  const ledger = (micros: (id: string) => number) =>
+    [...everyone, TREASURY_ACCOUNT, ESCROW_ACCOUNT].map((id) => micros(id));
+
+  it("pays the market, charges the shortfall at the imbalance price, and conserves money", () => {
+    const { call, chain, at, micros } = cleared(1_200);
+    const before = ledger(micros);
+    expect(call(dave, "SettleInterval", { interval: T }, at(SETTLE_FROM))).toEqual(["ok"]);
+    const after = ledger(micros);
+    // Bob pays 1.5 kWh × 80,000 = 120,000 of his 180,000 escrow. Alice receives 120,000 and delivered
+    // 300 Wh short: 0.3 kWh × 300,000 = 90,000 to the treasury.
+    expect(after[1] - before[1]).toBe(60_000);
+    expect(after[0] - before[0]).toBe(120_000 - 90_000);
+    expect(after[4] - before[4]).toBe(90_000);
+    expect(after[5] - before[5]).toBe(-180_000);
+    expect(after.reduce((a, b) => a + b, 0)).toBe(before.reduce((a, b) => a + b, 0));
+    const rec = stateValue<SettlementRecord>(chain, settlementKey(T));
+    expect(rec?.ders).toEqual([
+      {
+        der: "pv-1",
+        participant: idOf(alice),
+        scheduledWh: 1_500,
+        measuredWh: 1_200,
+        deviationWh: -300,
+        imbalanceMicros: -90_000,
+        flags: [],
+      },
+    ]);
+    expect(call(dave, "SettleInterval", { interval: T })).toEqual(["MARKET_ALREADY_SETTLED"]);
+    expect(call(dave, "SettleInterval", { interval: T + 1 })).toEqual(["MARKET_UNKNOWN_INTERVAL"]);
+  });
+
+  it("counts a missing reading as no delivery, flags it, and pays a surplus from the treasury", () => {
+    const missing = cleared(null);
+    expect(missing.call(dave, "SettleInterval", { interval: T }, missing.at(SETTLE_FROM))).toEqual(["ok"]);
+    const rec = stateValue<SettlementRecord>(missing.chain, settlementKey(T));
+    // 1.5 kWh × 300,000 = 450,000 charged.
+    expect(rec?.ders[0]).toMatchObject({ measuredWh: null, deviationWh: -1_500, flags: ["missing_reading"] });
+    expect(rec?.imbalanceChargesMicros).toBe(450_000);
+    expect(missing.micros(TREASURY_ACCOUNT)).toBe(450_000);
+
+    // Over-delivery earns from the treasury, which here holds nothing: recorded as unpaid, nothing created.
+    const surplus = cleared(1_700);
+    expect(surplus.call(dave, "SettleInterval", { interval: T }, surplus.at(SETTLE_FROM))).toEqual(["ok"]);
+    const r2 = stateValue<SettlementRecord>(surplus.chain, settlementKey(T));
+    expect(r2?.ders[0]).toMatchObject({ deviationWh: 200, imbalanceMicros: 0, flags: ["unpaid"] });
+    expect(r2?.unpaidMicros).toBe(60_000);
+    expect(surplus.micros(TREASURY_ACCOUNT)).toBe(0);
+  });
+
+  it("refunds every escrow when no solution was valid", () => {
+    const s = setup();
+    s.call(bob, "SubmitIntent", buy(1_500, 120_000));
+    expect(s.micros(idOf(bob))).toBe(820_000);
+    expect(s.call(carol, "SettleInterval", { interval: T }, s.at(SETTLE_FROM))).toEqual(["ok"]);
+    expect(s.micros(idOf(bob))).toBe(1_000_000);
+    expect(s.micros(ESCROW_ACCOUNT)).toBe(0);
+  });
+});

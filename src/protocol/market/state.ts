@@ -1,0 +1,74 @@
+import { assert } from "../../core/errors.js";
+import { hashTagged, toHex } from "../../core/hash.js";
+import type { AccountId } from "../../core/keys.js";
+import { intervalLengthMs, MS_PER_MINUTE } from "../../core/time.js";
+import type { StateOverlay } from "../overlay.js";
+import type { IntentRecord, IntervalRecord, MarketParams, WinnerRecord } from "./types.js";
+
+export const MARKET_PARAMS_KEY = "market/params";
+/** Electrical data of the genesis network (reactances, taps, ratings) that the grid records do not keep. */
+export const MARKET_NETWORK_KEY = "market/network";
+
+export const intervalKey = (t: number): string => `market/interval/${t}`;
+export const intentKey = (t: number, seq: number): string => `market/intent/${t}/${seq}`;
+export const participantCountKey = (t: number, participant: string): string =>
+  `market/count/${t}/${participant}`;
+export const winnerKey = (t: number): string => `market/solution/${t}`;
+export const solutionSeenKey = (t: number, hash: string): string => `market/seen/${t}/${hash}`;
+export const uploadKey = (t: number, solver: string): string => `market/upload/${t}/${solver}`;
+export const uploadPartKey = (t: number, solver: string, part: number): string =>
+  `market/upload/${t}/${solver}/${part}`;
+export const settlementKey = (t: number): string => `market/settlement/${t}`;
+
+/** State record at "market/network". */
+export interface MarketNetworkRecord {
+  baseMva: number;
+  /** External bus numbers in network order. */
+  busIds: number[];
+  /** Per branch (genesis order): [reactance p.u., tap ratio (0 = 1), rating MW (0 = unlimited)]. */
+  branches: [number, number, number][];
+}
+
+/** An account no key controls: its id is derived from a name, not from a public key, so nobody can sign for it. */
+export function moduleAccountId(name: string): AccountId {
+  return `pg1${toHex(hashTagged("plurigrid/module-account", new TextEncoder().encode(name)).subarray(0, 20))}` as AccountId;
+}
+
+/** Receives congestion rent and imbalance charges, pays imbalance credits. */
+export const TREASURY_ACCOUNT = moduleAccountId("treasury");
+/** Holds the money of open buy intents until settlement or cancellation. */
+export const ESCROW_ACCOUNT = moduleAccountId("market-escrow");
+
+export function readMarketParams(s: StateOverlay): MarketParams {
+  const p = s.get<MarketParams>(MARKET_PARAMS_KEY);
+  assert(p !== undefined, "genesis wrote the market parameters");
+  return p;
+}
+
+export const getInterval = (s: StateOverlay, t: number) => s.get<IntervalRecord>(intervalKey(t));
+export const getIntent = (s: StateOverlay, t: number, seq: number) => s.get<IntentRecord>(intentKey(t, seq));
+export const getWinner = (s: StateOverlay, t: number) => s.get<WinnerRecord>(winnerKey(t));
+
+export const EMPTY_INTERVAL: IntervalRecord = { intents: 0, solutions: 0, best: null, settled: false };
+
+/** The market's times of interval t, ms (see types.ts). */
+export interface IntervalTimes {
+  startMs: number;
+  endMs: number;
+  gateClosureMs: number;
+  deadlineMs: number;
+  settleFromMs: number;
+}
+
+export function intervalTimes(t: number, intervalMinutes: number, p: MarketParams): IntervalTimes {
+  const length = intervalLengthMs(intervalMinutes);
+  const startMs = t * length;
+  const gateClosureMs = startMs - p.gateClosureMinutes * MS_PER_MINUTE;
+  return {
+    startMs,
+    endMs: startMs + length,
+    gateClosureMs,
+    deadlineMs: gateClosureMs + p.solutionDeadlineMinutes * MS_PER_MINUTE,
+    settleFromMs: startMs + length + p.settlementDelayMinutes * MS_PER_MINUTE,
+  };
+}

@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { MAX_INTENT_WH, MAX_PRICE_MICROS_PER_KWH } from "../../intents/limits.js";
+import { intentSeqSchema, intentTermsSchema, solutionSchema } from "../../intents/schema.js";
+import type { Predicate, Priority, Side, SourceKind } from "../../market/types.js";
+import { MAX_SOLUTION_PART_CHARS, MAX_SOLUTION_PARTS } from "./limits.js";
+
+/**
+ * The market module: intents as signed transactions, solutions and their validity predicates, winner
+ * selection and settlement. The intent and solution languages themselves live in intents/schema.ts.
+ *
+ * Timeline of interval t (L = interval length; all times are block times, never a clock):
+ *
+ *   intents, cancels      solutions                         delivery         meter readings   settlement
+ *   ───────────────────┬──────────────────────┬───────────┬───────────────┬───────────────┬──────────►
+ *                  gate closure           deadline     start(t)        end(t)   end(t) + settlementDelay
+ *               start(t) − gateClosure   gate closure + solutionDeadline
+ */
+
+const priceSchema = z.int().min(0).max(MAX_PRICE_MICROS_PER_KWH);
+
+/** Market parameters, fixed at genesis (genesis `params.market`); stored at "market/params". */
+export const marketParamsSchema = z
+  .strictObject({
+    /**
+     * k of k-pricing for the uniform rule, in millionths: the price is k·(marginal bid) + (1 − k)·(marginal
+     * ask). The reference solver uses it; validity only asks that prices be competitive.
+     */
+    kPricingPpm: z.int().min(0).max(1_000_000).default(500_000),
+    /** What a deviation from the schedule pays (shortfall) or earns (surplus), micro-units per kWh. */
+    imbalancePriceMicrosPerKWh: priceSchema.default(300_000),
+    /** The regulated price of lifeline energy, micro-units per kWh. */
+    regulatedPriceMicrosPerKWh: priceSchema.default(150_000),
+    /** Baseline energy per household (participant) served first when an island is short, Wh per interval. */
+    lifelineBaselineWh: z.int().min(0).max(MAX_INTENT_WH).default(500),
+    /** Intents and cancellations for interval t close this many minutes before t starts. */
+    gateClosureMinutes: z.int().min(1).max(1440).default(15),
+    /** Solutions for t are accepted from gate closure for this many minutes (at most gateClosureMinutes). */
+    solutionDeadlineMinutes: z.int().min(1).max(1440).default(5),
+    /** Settlement of t is possible this many minutes after t ends (the window for its meter readings). */
+    settlementDelayMinutes: z.int().min(0).max(10_080).default(15),
+  })
+  .refine((p) => p.solutionDeadlineMinutes <= p.gateClosureMinutes, {
+    message:
+      "solutionDeadlineMinutes must not exceed gateClosureMinutes: the winner is known before delivery",
+    path: ["solutionDeadlineMinutes"],
+  });
+export type MarketParams = z.output<typeof marketParamsSchema>;
+
+/** SubmitIntent: the signed terms of one intent (intents/schema.ts). */
+export const submitIntentBodySchema = intentTermsSchema;
+export type SubmitIntentBody = z.output<typeof submitIntentBodySchema>;
+
+export const cancelIntentBodySchema = z.strictObject({
+  interval: z.int().nonnegative(),
+  /** The intent's number within the interval (as reported by SubmitIntent's event). */
+  intent: intentSeqSchema,
+});
+export type CancelIntentBody = z.output<typeof cancelIntentBodySchema>;
+
+/** SubmitSolution: a whole solution in one transaction (intents/schema.ts). */
+export const submitSolutionBodySchema = solutionSchema;
+export type SubmitSolutionBody = z.output<typeof submitSolutionBodySchema>;
+
+/**
+ * SubmitSolutionPart: a solution too large for one transaction, as consecutive slices of its JSON text. Parts
+ * arrive in order (part 0 starts a new upload and drops an unfinished one); the last part completes the
+ * solution, which is then checked exactly like a SubmitSolution.
+ */
+export const submitSolutionPartBodySchema = z
+  .strictObject({
+    interval: z.int().nonnegative(),
+    part: z
+      .int()
+      .min(0)
+      .max(MAX_SOLUTION_PARTS - 1),
+    parts: z.int().min(1).max(MAX_SOLUTION_PARTS),
+    data: z.string().min(1).max(MAX_SOLUTION_PART_CHARS),
+  })
+  .refine((b) => b.part < b.parts, { message: "part must be below parts", path: ["part"] });
+export type SubmitSolutionPartBody = z.output<typeof submitSolutionPartBodySchema>;
+
+export const settleIntervalBodySchema = z.strictObject({ interval: z.int().nonnegative() });
+export type SettleIntervalBody = z.output<typeof settleIntervalBodySchema>;
+
+/** State record at "market/intent/<interval>/<seq>". */
+export interface IntentRecord {
+  participant: string;
+  side: Side;
+  quantityWh: number;
+  minFillWh: number;
+  limitPrice: number;
+  der: string | null;
+  bus: number;
+  /** Microgrid of the bus when the intent was submitted. */
+  microgrid: string | null;
+  /** Sellers: source kind and registered carbon intensity of the DER (null: unknown). */
+  kind: SourceKind | null;
+  carbon: number | null;
+  priority: Priority;
+  predicates: Predicate[];
+  /** Protocol time from which the intent can no longer be filled (null: never before its interval). */
+  expiresAtMs: number | null;
+  /** Money held for a buy intent: ⌈quantity × limit / 1000⌉ micro-units (0 for sells). */
+  escrowMicros: number;
+  status: "open" | "cancelled";
+  submittedAtMs: number;
+  txHash: string;
+}
+
+/** A valid solution, as remembered. */
+export interface SolutionSummary {
+  hash: string;
+  solver: string;
+  welfareMicros: number;
+  provenOptimal: boolean;
+  congestionRentMicros: number;
+  submittedAtMs: number;
+  height: number;
+}
+
+/** State record at "market/interval/<interval>". */
+export interface IntervalRecord {
+  /** Intent numbers handed out (cancelled ones included). */
+  intents: number;
+  /** Valid solutions received. */
+  solutions: number;
+  /** The best valid solution so far: highest welfare, ties to the lowest hash. */
+  best: SolutionSummary | null;
+  settled: boolean;
+}
+
+/** State record at "market/solution/<interval>": the content of the best solution. */
+export interface WinnerRecord {
+  hash: string;
+  fills: [number, number, number][];
+  prices: [number, number][];
+  referencePrice: number;
+  busPrices: [number, number][];
+}
+
+/** State record at "market/settlement/<interval>". */
+export interface SettlementRecord {
+  settledAtMs: number;
+  /** Hash of the winning solution (null: no valid solution; intents were refunded). */
+  solution: string | null;
+  buyerPaymentsMicros: number;
+  sellerReceiptsMicros: number;
+  congestionRentMicros: number;
+  refundsMicros: number;
+  imbalanceChargesMicros: number;
+  imbalanceCreditsMicros: number;
+  /** Charges and credits that could not be paid (balance or treasury short). */
+  unpaidMicros: number;
+  /** Per scheduled DER: schedule, measurement and deviation, Wh, and what it paid (−) or earned (+). */
+  ders: SettledDer[];
+}
+
+export interface SettledDer {
+  der: string;
+  participant: string;
+  scheduledWh: number;
+  /** Meter reading, Wh (export > 0); null when missing (counted as 0: no delivery). */
+  measuredWh: number | null;
+  deviationWh: number;
+  imbalanceMicros: number;
+  flags: ("missing_reading" | "unpaid")[];
+}
