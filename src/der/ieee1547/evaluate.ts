@@ -1,0 +1,468 @@
+import { mulDiv } from "../../core/units.js";
+import {
+  fromFixed,
+  MICRO,
+  MILLI,
+  NOMINAL_FREQUENCY_MILLI_HZ,
+  RESPONSE_TOLERANCE,
+  timeToleranceMs,
+} from "./fixed.js";
+import {
+  bandOf,
+  frequencyBands,
+  mayCease,
+  mayTrip,
+  morePermissive,
+  type Region,
+  regionInBand,
+  voltageBands,
+} from "./regions.js";
+import { droopSetpoint, reactiveSetpoint, voltWattLimit } from "./setpoints.js";
+import type { Ieee1547Settings } from "./settings.js";
+import {
+  type Band,
+  FREQUENCY_TRIP,
+  FREQUENCY_TRIPS,
+  type FrequencyTripName,
+  VOLTAGE_TRIP,
+  VOLTAGE_TRIPS,
+  type VoltageTripName,
+} from "./tables.js";
+import type { DerState, TraceSample } from "./trace.js";
+
+/**
+ * What the standard requires at every instant of a measured trace, and whether the DER's measured response
+ * complied. Pure integer logic over fixed-point samples (fixed.ts); the same trace and settings give the same
+ * verdict everywhere, which is what lets the protocol settle a disturbance by code.
+ *
+ * The benefit of the doubt goes to the DER: a violation is found only when it holds with the measured
+ * voltage and frequency moved by the response tolerance (fixed.ts: 1.5 times the Table 3 accuracy) in the
+ * DER's favour, with the times given the Table 3 time accuracy, and the response outside the set point band
+ * widened by the output tolerance.
+ */
+
+export interface Instant {
+  tMs: number;
+  v: number;
+  f: number;
+  state: DerState;
+  /** The most permissive of the voltage and frequency regions (shall_trip when a clearing time has passed). */
+  region: Region;
+  voltageRegion: Region;
+  frequencyRegion: Region;
+  /** When the current minimum ride-through requirement ends (null: none in force). */
+  rideThroughUntilMs: number | null;
+  /** The earliest clearing deadline of a trip function whose pickup is exceeded (null: none). */
+  shallTripByMs: number | null;
+  /** Reactive power set point of the active mode (null: it needs P, which the trace lacks). */
+  qSet: number | null;
+  /** Volt-watt active power limit (null: volt-watt not enabled). */
+  pVoltWatt: number | null;
+  /** Frequency-droop active power set point (null: inside the deadband, or no pre-disturbance P known). */
+  pDroop: number | null;
+}
+
+export const COMPLIANCE_CODES = [
+  "IEEE1547_TRIPPED_IN_RIDE_THROUGH",
+  "IEEE1547_FAILED_TO_TRIP",
+  "IEEE1547_WRONG_REACTIVE_POWER",
+  "IEEE1547_WRONG_ACTIVE_POWER",
+  "IEEE1547_EARLY_REENTRY",
+  "IEEE1547_ENTER_SERVICE_RAMP",
+] as const;
+export type ComplianceCode = (typeof COMPLIANCE_CODES)[number];
+
+export interface ComplianceViolation {
+  code: ComplianceCode;
+  /** The clause of IEEE 1547-2018 that is not met, with its table. */
+  clause: string;
+  /** First and last instant (ms) of a run of consecutive samples with the same violation. */
+  fromMs: number;
+  toMs: number;
+  message: string;
+  details: Record<string, string | number | null>;
+}
+
+export interface Evaluation {
+  compliant: boolean;
+  violations: ComplianceViolation[];
+  /** True when more violations were found than `maxViolations` (only the first ones are listed). */
+  truncated: boolean;
+  instants: Instant[];
+}
+
+export interface EvaluateOptions {
+  /** Keep per-instant requirements (the protocol does not store them). Default true. */
+  instants?: boolean;
+  /** Most violations listed. Default 1,000. */
+  maxViolations?: number;
+}
+
+/** Settling time for the reactive power modes without a response time setting (the Table 8 Category A Tr). */
+const REACTIVE_SETTLE_DEFAULT_MS = 10_000;
+
+type TripName = VoltageTripName | FrequencyTripName;
+const TRIP_NAMES: readonly TripName[] = [...VOLTAGE_TRIPS, ...FREQUENCY_TRIPS];
+const isVoltage = (n: TripName): n is VoltageTripName =>
+  n === "ov1" || n === "ov2" || n === "uv1" || n === "uv2";
+const isOver = (n: TripName) => n.startsWith("o");
+
+const pu = (n: number) => fromFixed(n, MICRO);
+const sec = (n: number) => fromFixed(n, MILLI);
+const hz = (n: number) => fromFixed(n, MILLI);
+
+export function evaluateTrace(
+  s: Ieee1547Settings,
+  samples: readonly TraceSample[],
+  opts: EvaluateOptions = {},
+): Evaluation {
+  const keepInstants = opts.instants !== false;
+  const maxViolations = opts.maxViolations ?? 1_000;
+  const tol = RESPONSE_TOLERANCE;
+  const vBands = voltageBands(s.category);
+  const fBands = frequencyBands();
+
+  const violations: ComplianceViolation[] = [];
+  let truncated = false;
+  /** Open runs of a violation, by key: the index in `violations` and the sample it was last seen at. */
+  const runs = new Map<string, { index: number; sample: number }>();
+  const report = (i: number, key: string, v: Omit<ComplianceViolation, "fromMs" | "toMs">, atMs: number) => {
+    const open = runs.get(key);
+    if (open !== undefined && open.sample === i - 1) {
+      violations[open.index].toMs = atMs;
+      open.sample = i;
+      return;
+    }
+    if (violations.length >= maxViolations) {
+      truncated = true;
+      return;
+    }
+    violations.push({ ...v, fromMs: atMs, toMs: atMs });
+    runs.set(key, { index: violations.length - 1, sample: i });
+  };
+
+  // Start of the current excursion out of the continuous band, per side (exact measured values).
+  const start = {
+    vLow: null as number | null,
+    vHigh: null as number | null,
+    fLow: null as number | null,
+    fHigh: null as number | null,
+  };
+  // Start of the run in which each trip function's pickup is exceeded: exactly, and by more than the tolerance.
+  const exactPickup = new Map<TripName, number>();
+  const clearPickup = new Map<TripName, number>();
+  const failReported = new Set<TripName>();
+  let qRef: { v: number; p: number | null; tMs: number } | null = null;
+  let pRef: { v: number; f: number; tMs: number } | null = null;
+  let pPre: number | null = null;
+  let enterOkSince: number | null = null;
+  let awaitingReentry = false;
+  let reentryMs: number | null = null;
+  const instants: Instant[] = [];
+
+  const elapsed = (side: Band["side"], which: "v" | "f", t: number): number => {
+    const st =
+      side === "low"
+        ? which === "v"
+          ? start.vLow
+          : start.fLow
+        : side === "high"
+          ? which === "v"
+            ? start.vHigh
+            : start.fHigh
+          : null;
+    return st === null ? 0 : t - st;
+  };
+  const tripSpec = (n: TripName) => (isVoltage(n) ? VOLTAGE_TRIP[s.category][n] : FREQUENCY_TRIP[n]);
+
+  for (let i = 0; i < samples.length; i++) {
+    const { tMs: t, v, f, p, q, state } = samples[i];
+    const prev = i > 0 ? samples[i - 1].state : state;
+    const endMs = i + 1 < samples.length ? samples[i + 1].tMs : t + 1;
+
+    // Excursion clocks.
+    const vSide = bandOf(vBands, v).side;
+    start.vLow = vSide === "low" ? (start.vLow ?? t) : null;
+    start.vHigh = vSide === "high" ? (start.vHigh ?? t) : null;
+    const fSide = bandOf(fBands, f).side;
+    start.fLow = fSide === "low" ? (start.fLow ?? t) : null;
+    start.fHigh = fSide === "high" ? (start.fHigh ?? t) : null;
+
+    // Trip functions.
+    let shallTripByMs: number | null = null;
+    let lenientDeadlinePassed = false;
+    for (const n of TRIP_NAMES) {
+      const x = isVoltage(n) ? v : f;
+      const k = s.trip[n];
+      const margin = isVoltage(n) ? tol.vMicroPu : tol.fMilliHz;
+      const exceeded = isOver(n) ? x > k.pickup : x < k.pickup;
+      const clearly = isOver(n) ? x > k.pickup + margin : x < k.pickup - margin;
+      if (exceeded) {
+        if (!exactPickup.has(n)) exactPickup.set(n, t);
+        const deadline = (exactPickup.get(n) as number) + k.clearingMs;
+        shallTripByMs = shallTripByMs === null ? deadline : Math.min(shallTripByMs, deadline);
+        if (t >= deadline - timeToleranceMs(k.clearingMs)) lenientDeadlinePassed = true;
+      } else exactPickup.delete(n);
+      if (clearly) {
+        if (!clearPickup.has(n)) clearPickup.set(n, t);
+      } else {
+        clearPickup.delete(n);
+        failReported.delete(n);
+      }
+    }
+
+    // Required regions (exact values).
+    const vr = regionInBand(bandOf(vBands, v), v, elapsed(vSide, "v", t), false);
+    const fr = regionInBand(bandOf(fBands, f), f, elapsed(fSide, "f", t), false);
+    let region = morePermissive(vr.region, fr.region);
+    if (shallTripByMs !== null && t >= shallTripByMs) region = "shall_trip";
+    let rideThroughUntilMs: number | null = null;
+    const until = (r: typeof vr, st: number | null) => {
+      if (r.rideThroughMs === null || st === null || r.region === "may_trip") return;
+      const u = st + r.rideThroughMs;
+      rideThroughUntilMs = rideThroughUntilMs === null ? u : Math.min(rideThroughUntilMs, u);
+    };
+    until(vr, vSide === "low" ? start.vLow : start.vHigh);
+    until(fr, fSide === "low" ? start.fLow : start.fHigh);
+
+    // Set points.
+    const qSet = reactiveSetpoint(s, v, p);
+    const pVoltWatt = voltWattLimit(s, v);
+    const pDroop = pPre === null ? null : droopSetpoint(s, f, pPre);
+
+    // 1. Ceasing or tripping where the standard requires ride-through (checked at each change of state).
+    const ceasing = prev === "on" && state === "ceased";
+    const tripping = prev !== "tripped" && state === "tripped";
+    if (ceasing || tripping) {
+      let lv: ReturnType<typeof regionInBand> = vr;
+      for (const x of [v - tol.vMicroPu, v + tol.vMicroPu]) {
+        const b = bandOf(vBands, Math.max(0, x));
+        const r = regionInBand(b, x, elapsed(b.side, "v", t), true);
+        if (morePermissive(r.region, lv.region) !== lv.region) lv = r;
+      }
+      let lf: ReturnType<typeof regionInBand> = fr;
+      for (const x of [f - tol.fMilliHz, f + tol.fMilliHz]) {
+        const b = bandOf(fBands, x);
+        const r = regionInBand(b, x, elapsed(b.side, "f", t), true);
+        if (morePermissive(r.region, lf.region) !== lf.region) lf = r;
+      }
+      const lenient: Region = lenientDeadlinePassed ? "shall_trip" : morePermissive(lv.region, lf.region);
+      const allowed = tripping ? mayTrip(lenient) : mayCease(lenient);
+      if (!allowed) {
+        const byVoltage = tripping ? !mayTrip(lv.region) : !mayCease(lv.region);
+        const r = byVoltage ? lv : lf;
+        const clause = byVoltage ? `6.4.2 (${r.band.table})` : `6.5.2 (${r.band.table})`;
+        const what = byVoltage ? `voltage ${pu(v)} p.u.` : `frequency ${hz(f)} Hz`;
+        report(
+          i,
+          `ride-through@${i}`,
+          {
+            code: "IEEE1547_TRIPPED_IN_RIDE_THROUGH",
+            clause,
+            message: `${tripping ? "tripped" : "ceased to energize"} at ${sec(t)} s in ${r.region.replace("_", " ")} operation (${what}, minimum ride-through ${r.rideThroughMs === null ? "continuous" : `${sec(r.rideThroughMs)} s`})`,
+            details: {
+              state,
+              region: r.region,
+              rideThroughS: r.rideThroughMs === null ? null : sec(r.rideThroughMs),
+            },
+          },
+          t,
+        );
+      }
+    }
+
+    // 2. Still energizing after a trip function's clearing time (plus the time accuracy).
+    for (const n of TRIP_NAMES) {
+      const since = clearPickup.get(n);
+      if (since === undefined || failReported.has(n) || state !== "on") continue;
+      const k = s.trip[n];
+      const deadline = since + k.clearingMs + timeToleranceMs(k.clearingMs);
+      if (deadline >= endMs) continue;
+      failReported.add(n);
+      const spec = tripSpec(n);
+      const unit = isVoltage(n) ? "p.u." : "Hz";
+      const pickup = isVoltage(n) ? pu(k.pickup) : hz(k.pickup);
+      report(
+        i,
+        `trip-${n}@${i}`,
+        {
+          code: "IEEE1547_FAILED_TO_TRIP",
+          clause: `${isVoltage(n) ? "6.4.1" : "6.5.1"} (${spec.table})`,
+          message: `${n.toUpperCase()} (${pickup} ${unit}, clearing time ${sec(k.clearingMs)} s) exceeded since ${sec(since)} s; still energizing at ${sec(Math.max(deadline, t))} s`,
+          details: {
+            function: n,
+            pickup,
+            clearingS: sec(k.clearingMs),
+            sinceS: sec(since),
+            deadlineS: sec(deadline),
+          },
+        },
+        Math.max(deadline, t),
+      );
+    }
+
+    // 3. Re-entry after a trip: enter-service window held for the delay (Table 4), then the ramp.
+    const es = s.enterService;
+    const inWindow =
+      v >= es.vMin - tol.vMicroPu &&
+      v <= es.vMax + tol.vMicroPu &&
+      f >= es.fMin - tol.fMilliHz &&
+      f <= es.fMax + tol.fMilliHz;
+    enterOkSince = inWindow ? (enterOkSince ?? t) : null;
+    if (state === "tripped") {
+      awaitingReentry = true;
+      reentryMs = null;
+    }
+    if (awaitingReentry && state === "on") {
+      awaitingReentry = false;
+      reentryMs = t;
+      const heldMs = enterOkSince === null ? 0 : t - enterOkSince;
+      if (heldMs < es.delayMs - timeToleranceMs(es.delayMs)) {
+        report(
+          i,
+          `reentry@${i}`,
+          {
+            code: "IEEE1547_EARLY_REENTRY",
+            clause: "4.10 (Table 4)",
+            message: `re-entered service at ${sec(t)} s after ${sec(heldMs)} s within ${pu(es.vMin)}-${pu(es.vMax)} p.u. and ${hz(es.fMin)}-${hz(es.fMax)} Hz; the delay is ${sec(es.delayMs)} s`,
+            details: { heldS: sec(heldMs), delayS: sec(es.delayMs) },
+          },
+          t,
+        );
+      }
+    }
+    if (reentryMs !== null && state === "on" && p !== null && t < reentryMs + es.rampMs) {
+      const limit = mulDiv(t - reentryMs, MICRO, es.rampMs) + tol.pMicroPu;
+      if (p > limit) {
+        report(
+          i,
+          "ramp",
+          {
+            code: "IEEE1547_ENTER_SERVICE_RAMP",
+            clause: "4.10.3 (Table 4)",
+            message: `active power ${pu(p)} p.u. at ${sec(t - reentryMs)} s into a ${sec(es.rampMs)} s enter-service ramp`,
+            details: { pPu: pu(p), limitPu: pu(limit) },
+          },
+          t,
+        );
+      }
+    }
+    if (state !== "on") reentryMs = null;
+
+    // 4. Reactive power in steady state: two response times after the last step of V (or P), in continuous operation.
+    if (state !== "on") qRef = null;
+    else if (
+      qRef === null ||
+      Math.abs(v - qRef.v) > tol.vMicroPu ||
+      (p !== null && qRef.p !== null && Math.abs(p - qRef.p) > tol.pMicroPu)
+    )
+      qRef = { v, p, tMs: t };
+    const settleQ = s.reactiveMode === "voltVar" ? s.voltVar.responseMs : REACTIVE_SETTLE_DEFAULT_MS;
+    if (
+      state === "on" &&
+      q !== null &&
+      qSet !== null &&
+      region === "continuous" &&
+      qRef !== null &&
+      t - qRef.tMs >= 2 * settleQ
+    ) {
+      let lo = qSet;
+      let hi = qSet;
+      for (const dv of [-tol.vMicroPu, 0, tol.vMicroPu]) {
+        for (const dp of p === null ? [0] : [-tol.pMicroPu, 0, tol.pMicroPu]) {
+          const x = reactiveSetpoint(s, v + dv, p === null ? null : p + dp);
+          if (x === null) continue;
+          lo = Math.min(lo, x);
+          hi = Math.max(hi, x);
+        }
+      }
+      if (q < lo - tol.qMicroPu || q > hi + tol.qMicroPu) {
+        const clause = {
+          voltVar: "5.3.3 (Table 8)",
+          constantPf: "5.3.2 (Table 7)",
+          wattVar: "5.3.4 (Table 9)",
+          constantVar: "5.3.5 (Table 7)",
+        }[s.reactiveMode];
+        report(
+          i,
+          "q",
+          {
+            code: "IEEE1547_WRONG_REACTIVE_POWER",
+            clause,
+            message: `reactive power ${pu(q)} p.u. at ${sec(t)} s, ${s.reactiveMode} asks for ${pu(qSet)} p.u. (allowed ${pu(lo - tol.qMicroPu)} to ${pu(hi + tol.qMicroPu)})`,
+            details: {
+              qPu: pu(q),
+              qSetPu: pu(qSet),
+              minPu: pu(lo - tol.qMicroPu),
+              maxPu: pu(hi + tol.qMicroPu),
+            },
+          },
+          t,
+        );
+      }
+    }
+
+    // 5. Active power not above the volt-watt limit or the over-frequency droop, in steady state.
+    if (state !== "on") pRef = null;
+    else if (pRef === null || Math.abs(v - pRef.v) > tol.vMicroPu || Math.abs(f - pRef.f) > tol.fMilliHz)
+      pRef = { v, f, tMs: t };
+    const settleP = 2 * Math.max(s.voltWatt.responseMs, s.freqDroop.responseMs);
+    if (
+      state === "on" &&
+      p !== null &&
+      (region === "continuous" || region === "mandatory") &&
+      pRef !== null &&
+      t - pRef.tMs >= settleP
+    ) {
+      const vw = voltWattLimit(s, v - tol.vMicroPu);
+      const dr =
+        pPre !== null && f - tol.fMilliHz > NOMINAL_FREQUENCY_MILLI_HZ
+          ? droopSetpoint(s, f - tol.fMilliHz, pPre)
+          : null;
+      const limits = [vw, dr].filter((x): x is number => x !== null);
+      if (limits.length > 0) {
+        const limit = Math.min(...limits);
+        if (p > limit + tol.pMicroPu) {
+          const byDroop = dr !== null && dr === limit;
+          report(
+            i,
+            "p",
+            {
+              code: "IEEE1547_WRONG_ACTIVE_POWER",
+              clause: byDroop ? "6.5.2.7 (Table 24)" : "5.4.2 (Table 10)",
+              message: `active power ${pu(p)} p.u. at ${sec(t)} s above the ${byDroop ? "frequency-droop" : "volt-watt"} limit ${pu(limit)} p.u.`,
+              details: { pPu: pu(p), limitPu: pu(limit) },
+            },
+            t,
+          );
+        }
+      }
+    }
+    const d = s.freqDroop;
+    if (
+      state === "on" &&
+      p !== null &&
+      f <= NOMINAL_FREQUENCY_MILLI_HZ + d.dbOfMilliHz &&
+      f >= NOMINAL_FREQUENCY_MILLI_HZ - d.dbUfMilliHz
+    )
+      pPre = p;
+
+    if (keepInstants) {
+      instants.push({
+        tMs: t,
+        v,
+        f,
+        state,
+        region,
+        voltageRegion: vr.region,
+        frequencyRegion: fr.region,
+        rideThroughUntilMs,
+        shallTripByMs,
+        qSet,
+        pVoltWatt,
+        pDroop,
+      });
+    }
+  }
+  return { compliant: violations.length === 0 && !truncated, violations, truncated, instants };
+}
