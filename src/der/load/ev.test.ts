@@ -45,6 +45,7 @@ describe("EV charging profiles", () => {
           }
         },
       ),
+      { numRuns: 60 },
     );
   });
 
