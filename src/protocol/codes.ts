@@ -56,6 +56,7 @@ export const GRID_CODES = [
   "GRID_NOT_AUTHORIZED",
   "GRID_NO_CHANGE",
   "GRID_FUTURE_EVENT",
+  "GRID_UNKNOWN_DER",
 ] as const;
 
 export const MARKET_CODES = [

@@ -37,3 +37,7 @@ export const MAX_CASE_TEXT_BYTES = 64 * 1024 * 1024;
 
 /** State keys: short ASCII paths such as "acct/pg1…" or "oracle/pv-7/1930000". */
 export const MAX_STATE_KEY_CHARS = 256;
+
+/** Device traces attached to one grid event, and samples in one trace (IEEE 1547 compliance verdicts). */
+export const MAX_DEVICE_TRACES_PER_EVENT = 16;
+export const MAX_TRACE_SAMPLES = 1_024;
