@@ -1,0 +1,124 @@
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../core/data.js";
+import { highsSolver } from "../grid/lp/highs.js";
+import type { LpSolver } from "../grid/lp/types.js";
+import { readCase } from "../grid/matpower/index.js";
+import type { Network } from "../grid/model.js";
+import { clearMarket } from "./clear.js";
+import { marketArb, treasury } from "./test-support.js";
+import type { Order } from "./types.js";
+
+let solver: LpSolver;
+let feeder: Network;
+beforeAll(async () => {
+  solver = await highsSolver();
+  // Island A: 1-2-3 with branch 1-2 limited to 20 kW (5,000 Wh in 15 min); island B: 4-5 unlimited.
+  feeder = readCase(`${projectRoot()}/docs/examples/feeder.m`);
+});
+
+const o = (id: string, side: "buy" | "sell", quantityWh: number, limitPrice: number, bus: number): Order => ({
+  id,
+  side,
+  quantityWh,
+  minFillWh: 0,
+  limitPrice,
+  bus,
+});
+
+const lmp = (r: ReturnType<typeof clearMarket>, bus: number) =>
+  r.prices.buses!.find((b) => b.id === bus)!.lmp;
+
+describe("network-constrained clearing", () => {
+  it("limits a congested branch and prices each side at its marginal order", () => {
+    // A cheap seller at bus 1 and a buyer at bus 2 want 8,000 Wh; branch 1-2 carries 5,000 Wh.
+    const r = clearMarket([o("s", "sell", 8000, 100_000, 1), o("b", "buy", 8000, 300_000, 2)], {
+      network: feeder,
+      solver,
+    });
+    expect(r.intents.map((x) => x.filledWh)).toEqual([5000, 5000]);
+    // Both are partly filled, so each sets the price at its own bus.
+    expect(lmp(r, 1)).toBe(100_000);
+    expect(lmp(r, 2)).toBe(300_000);
+    expect(lmp(r, 3)).toBe(300_000);
+    // The buyer pays 300,000 and the seller receives 100,000 per kWh: the difference is congestion rent.
+    expect(r.intents.map((x) => x.price)).toEqual([100_000, 300_000]);
+    expect(treasury([o("s", "sell", 8000, 100_000, 1), o("b", "buy", 8000, 300_000, 2)], r)).toBe(
+      (5000 * (300_000 - 100_000)) / 1000,
+    );
+  });
+
+  it("scales the limit with the interval: 20 kW over 60 minutes is 20,000 Wh", () => {
+    const r = clearMarket([o("s", "sell", 30_000, 100_000, 1), o("b", "buy", 30_000, 300_000, 2)], {
+      network: feeder,
+      solver,
+      intervalMinutes: 60,
+    });
+    expect(r.intents[0].filledWh).toBe(20_000);
+  });
+
+  it("clears islands separately (same welfare as each island alone) at competitive LMPs", () => {
+    const A = [1, 2, 3];
+    fc.assert(
+      fc.property(
+        marketArb({ maxOrders: 10, maxPrice: 1000, maxQuantityWh: 10_000, buses: [1, 2, 3, 4, 5] }),
+        (orders) => {
+          const all = clearMarket(orders, { network: feeder, solver });
+          const inA = orders.filter((x) => A.includes(x.bus!));
+          const inB = orders.filter((x) => !A.includes(x.bus!));
+          const a = clearMarket(inA, { network: feeder, solver });
+          const b = clearMarket(inB, { network: feeder, solver });
+          // LMPs are competitive at every bus: filled orders in the money, orders left with energy not in it.
+          all.intents.forEach((x, i) => {
+            const ord = orders[i];
+            if (all.status !== "cleared") return;
+            const p = lmp(all, ord.bus!);
+            const inMoney = ord.side === "buy" ? ord.limitPrice - p : p - ord.limitPrice;
+            if (x.filledWh > 0) expect(inMoney).toBeGreaterThanOrEqual(0);
+            if (x.filledWh < ord.quantityWh) expect(inMoney).toBeLessThanOrEqual(0);
+          });
+          expect(Math.abs(all.welfare - (a.welfare + b.welfare))).toBeLessThanOrEqual(1);
+          const byId = new Map(orders.map((x) => [x.id, x]));
+          for (const f of all.fills) {
+            expect(A.includes(byId.get(f.buyer)!.bus!)).toBe(A.includes(byId.get(f.seller)!.bus!));
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("is deterministic", () => {
+    fc.assert(
+      fc.property(
+        marketArb({
+          maxOrders: 10,
+          maxPrice: 1000,
+          maxQuantityWh: 10_000,
+          buses: [1, 2, 3, 4, 5],
+          predicates: true,
+          minFills: true,
+        }),
+        (orders) => {
+          expect(clearMarket(orders, { network: feeder, solver })).toEqual(
+            clearMarket(orders, { network: feeder, solver }),
+          );
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it("needs a solver, and a bus of the case for every intent, with coded errors", () => {
+    const orders = [o("s", "sell", 10, 1, 1), o("b", "buy", 10, 2, 2)];
+    expect(() => clearMarket(orders, { network: feeder })).toThrow(
+      expect.objectContaining({ code: "MARKET_SOLVER_REQUIRED" }),
+    );
+    expect(() =>
+      clearMarket([{ ...orders[0], bus: undefined }, orders[1]], { network: feeder, solver }),
+    ).toThrow(expect.objectContaining({ code: "MARKET_NO_BUS" }));
+    expect(() => clearMarket([{ ...orders[0], bus: 77 }, orders[1]], { network: feeder, solver })).toThrow(
+      expect.objectContaining({ code: "MARKET_UNKNOWN_BUS" }),
+    );
+  });
+});
