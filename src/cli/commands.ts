@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerAccount } from "./commands/account.js";
 import { registerClear } from "./commands/clear.js";
+import { registerCluster } from "./commands/cluster.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerInit } from "./commands/init.js";
 import { registerKeygen } from "./commands/keygen.js";
@@ -23,6 +24,7 @@ export function registerCommands(program: Command, io: Io): void {
   registerAccount(program, io);
   registerInit(program, io);
   registerNode(program, io);
+  registerCluster(program, io);
   registerTx(program, io);
   registerVerify(program, io);
 }

@@ -17,6 +17,7 @@ export function integerOption(min: number, max: number): (value: string) => numb
 
 interface NodeOpts {
   data: string;
+  cluster?: string;
   port: number;
   host: string;
   blockIntervalMs: number;
@@ -45,8 +46,16 @@ export function registerNode(program: Command, io: Io): void {
       integerOption(0, 1_000_000),
       1000,
     )
+    .option(
+      "--cluster <urls>",
+      "join a cluster: NATS URLs nats://HOST:PORT[,...] (the folder needs cluster.json and node-key.json; docs/cluster.md)",
+    )
     .addOption(formatOption())
     .action(async (opts: NodeOpts) => {
+      if (opts.cluster !== undefined) {
+        const { runClusterNode } = await import("./cluster.js");
+        return runClusterNode({ ...opts, cluster: opts.cluster }, io);
+      }
       const node = new Node({ dbPath: dbPathOf(opts.data), blockIntervalMs: opts.blockIntervalMs });
       try {
         await node.ready();

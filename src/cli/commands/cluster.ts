@@ -1,0 +1,137 @@
+import type { Command } from "commander";
+import { PlurigridError } from "../../core/errors.js";
+import { toHex } from "../../core/hash.js";
+import { ClusterNode } from "../../node/cluster/cluster-node.js";
+import { readClusterConfig } from "../../node/cluster/config.js";
+import { clusterDown, clusterUp, readNodeKey } from "../../node/cluster/local.js";
+import { startClusterServer } from "../../node/cluster/server.js";
+import { dbPathOf } from "../../node/init.js";
+import { type Format, formatOption, type Io, printJson } from "../output.js";
+import { packageVersion } from "../version.js";
+import { integerOption } from "./node.js";
+
+export interface ClusterNodeCliOptions {
+  cluster: string;
+  data: string;
+  port: number;
+  host: string;
+  rateLimit: number;
+  format: Format;
+}
+
+/** NATS URLs of `--cluster nats://HOST:PORT[,...]`. */
+export function parseClusterUrls(text: string): string[] {
+  const urls = text
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  for (const u of urls) {
+    if (!/^(nats|tls):\/\/[^\s/]+:[0-9]{1,5}$/.test(u)) {
+      throw new PlurigridError("CLUSTER_URL_INVALID", `not a NATS URL: ${u} (expected nats://HOST:PORT)`);
+    }
+  }
+  if (urls.length === 0) throw new PlurigridError("CLUSTER_URL_INVALID", "--cluster needs at least one URL");
+  return urls;
+}
+
+/** `plurigrid node --cluster ...`: a cluster node with the same API as the embedded node. */
+export async function runClusterNode(opts: ClusterNodeCliOptions, io: Io): Promise<void> {
+  const servers = parseClusterUrls(opts.cluster);
+  const config = readClusterConfig(opts.data);
+  const nodeKey = readNodeKey(opts.data);
+  const self = toHex(nodeKey.publicKey);
+  const node = await ClusterNode.start({
+    dbPath: dbPathOf(opts.data),
+    servers,
+    nodeKey,
+    operators: config.operators,
+    quorum: config.quorum,
+    replicas: config.replicas,
+    leaseMs: config.leaseMs,
+    blockIntervalMs: config.blockIntervalMs,
+    propose: config.operators.includes(self),
+    name: `plurigrid ${self.slice(0, 12)}`,
+    log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
+  });
+  let server: Awaited<ReturnType<typeof startClusterServer>>;
+  try {
+    server = await startClusterServer(
+      node,
+      { host: opts.host, port: opts.port },
+      {
+        version: packageVersion(),
+        rateLimit: opts.rateLimit === 0 ? false : { perSecond: opts.rateLimit, burst: 2 * opts.rateLimit },
+        onInternalError: (e) =>
+          io.err(`internal error in a request: ${e instanceof Error ? e.stack : String(e)}\n`),
+      },
+    );
+  } catch (e) {
+    await node.close();
+    const message = e instanceof Error ? e.message : String(e);
+    throw new PlurigridError("NODE_LISTEN", `cannot listen on ${opts.host}:${opts.port}: ${message}`);
+  }
+  const s = node.status();
+  if (opts.format === "json")
+    printJson(io, { url: server.url, chainId: s.chainId, height: s.height, node: self });
+  else
+    io.out(
+      `plurigrid cluster node ${self.slice(0, 12)}: chain ${s.chainId} at height ${s.height}\nlistening on ${server.url}\n`,
+    );
+
+  let stop: () => void = () => {};
+  // A divergence stops applying but keeps the API up (the alarm is read there); only an invariant
+  // violation or a failed commit ends the process.
+  const halted = await new Promise<Error | undefined>((resolve) => {
+    stop = () => resolve(undefined);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    node.once("halt", (e) => resolve(e));
+  });
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  await server.close();
+  await node.close();
+  if (halted !== undefined) throw new PlurigridError("NODE_HALTED", `the node halted: ${halted.message}`);
+  if (opts.format !== "json") io.out(`stopped at height ${node.status().height}\n`);
+}
+
+export function registerCluster(program: Command, io: Io): void {
+  const cluster = program
+    .command("cluster")
+    .description("a local cluster on loopback: three NATS JetStream servers and N cluster nodes");
+  cluster
+    .command("up")
+    .description("start three NATS servers and N nodes in the background; prints one line per node")
+    .requiredOption("--data <dir>", "folder for the chains, keys, NATS stores and logs")
+    .option("--nodes <n>", "number of Plurigrid nodes", integerOption(1, 9), 3)
+    .option("--genesis <file>", "genesis document (JSON) instead of the demo genesis")
+    .option("--replicas <n>", "replicas of the stream (1 or 3)", integerOption(1, 3), 3)
+    .addOption(formatOption())
+    .action(
+      async (opts: { data: string; nodes: number; genesis?: string; replicas: number; format: Format }) => {
+        const pids = await clusterUp({
+          dataDir: opts.data,
+          nodes: opts.nodes,
+          genesisFile: opts.genesis,
+          replicas: opts.replicas,
+        });
+        if (opts.format === "json") {
+          printJson(io, { nodes: pids.nodes.map((n) => n.url), nats: pids.nats.map((n) => n.url) });
+          return;
+        }
+        pids.nodes.forEach((n, i) => {
+          io.out(`node ${i + 1} ${n.url}\n`);
+        });
+      },
+    );
+  cluster
+    .command("down")
+    .description("stop every process that cluster up started from this folder")
+    .requiredOption("--data <dir>", "the folder given to cluster up")
+    .addOption(formatOption())
+    .action(async (opts: { data: string; format: Format }) => {
+      const r = await clusterDown(opts.data);
+      if (opts.format === "json") printJson(io, r);
+      else io.out(`stopped ${r.stopped} processes\n`);
+    });
+}
