@@ -2,6 +2,7 @@ import type { StateOverlay } from "../overlay.js";
 import type {
   BranchRecord,
   BusRecord,
+  DerComplianceRecord,
   EventCounter,
   GridEventRecord,
   MicrogridGridRecord,
@@ -21,12 +22,17 @@ export const gridMicrogridKey = (id: string): string => `grid/microgrid/${id}`;
 export const gridEventKey = (seq: number): string =>
   `grid/event/${String(seq).padStart(EVENT_SEQ_DIGITS, "0")}`;
 
+export const derComplianceKey = (der: string): string => `grid/compliance/${der}`;
+
 export const getNetwork = (s: StateOverlay) => s.get<NetworkRecord>(NETWORK_KEY);
 export const getBus = (s: StateOverlay, busId: number) => s.get<BusRecord>(busKey(busId));
 export const getBranch = (s: StateOverlay, index: number) => s.get<BranchRecord>(branchKey(index));
 export const getSwitch = (s: StateOverlay, index: number) => s.get<SwitchRecord>(switchKey(index));
 export const getMicrogridGrid = (s: StateOverlay, id: string) =>
   s.get<MicrogridGridRecord>(gridMicrogridKey(id));
+
+export const getDerCompliance = (s: StateOverlay, der: string) =>
+  s.get<DerComplianceRecord>(derComplianceKey(der));
 
 /** Appends an event to the log and returns its sequence number. */
 export function appendEvent(s: StateOverlay, record: GridEventRecord): number {

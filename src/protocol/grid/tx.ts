@@ -1,18 +1,27 @@
 import type { AccountId } from "../../core/keys.js";
 import type { StateOverlay } from "../overlay.js";
 import { getDer, getDevice, getMicrogrid, hasRole } from "../registry/state.js";
+import type { ProtocolEvent } from "../seam.js";
 import { defineTx, reject } from "../txdef.js";
+import { complianceVerdict } from "./compliance.js";
 import {
   appendEvent,
   branchKey,
+  derComplianceKey,
   getBranch,
   getBus,
+  getDerCompliance,
   getMicrogridGrid,
   getSwitch,
   gridMicrogridKey,
   switchKey,
 } from "./state.js";
-import { type GridEvent, reportGridEventBodySchema } from "./types.js";
+import {
+  type ComplianceVerdict,
+  type DeviceTrace,
+  type GridEvent,
+  reportGridEventBodySchema,
+} from "./types.js";
 
 /**
  * A grid event reported by an operator (any kind) or by a registered DER's device (excursions and islanding
@@ -28,6 +37,7 @@ export const reportGridEvent = defineTx(reportGridEventBodySchema, (ctx, body) =
     });
   }
   authorize(state, sender, event);
+  const compliance = body.traces?.map((trace) => judge(state, sender, trace));
   applyTopology(state, event, ctx.timeMs);
   const seq = appendEvent(state, {
     event,
@@ -35,9 +45,41 @@ export const reportGridEvent = defineTx(reportGridEventBodySchema, (ctx, body) =
     reporter: sender,
     height: ctx.height,
     txHash: ctx.txHash,
+    ...(compliance === undefined ? {} : { compliance }),
   });
-  return [{ type: "grid_event", attributes: { kind: event.kind, seq, reporter: sender } }];
+  const events: ProtocolEvent[] = [
+    { type: "grid_event", attributes: { kind: event.kind, seq, reporter: sender } },
+  ];
+  for (const v of compliance ?? []) {
+    const prev = getDerCompliance(state, v.der);
+    state.put(derComplianceKey(v.der), {
+      events: (prev?.events ?? 0) + 1,
+      nonCompliantEvents: (prev?.nonCompliantEvents ?? 0) + (v.compliant ? 0 : 1),
+      lastSeq: seq,
+      lastCompliant: v.compliant,
+    });
+    events.push({
+      type: "ieee1547_verdict",
+      attributes: { der: v.der, seq, compliant: v.compliant, violations: v.violations.length },
+    });
+  }
+  return events;
 });
+
+/**
+ * The verdict on one device trace: an operator may submit any DER's trace, a device only its own DER's.
+ */
+function judge(state: StateOverlay, sender: AccountId, trace: DeviceTrace): ComplianceVerdict {
+  const der = getDer(state, trace.der);
+  if (der === undefined) reject("GRID_UNKNOWN_DER", `no DER ${trace.der}`, { der: trace.der });
+  if (!hasRole(state, sender, "operator") && getDevice(state, sender)?.der !== trace.der) {
+    reject("GRID_NOT_AUTHORIZED", "a device submits only its own DER's trace", {
+      reporter: sender,
+      der: trace.der,
+    });
+  }
+  return complianceVerdict(der, trace);
+}
 
 export const gridTxTypes = { ReportGridEvent: reportGridEvent } as const;
 

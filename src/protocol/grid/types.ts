@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { DER_STATES } from "../../der/ieee1547/trace.js";
+import { MAX_DEVICE_TRACES_PER_EVENT, MAX_TRACE_SAMPLES } from "../limits.js";
 import { busIdSchema, idSchema, nonNegativeIntSchema, positiveIntSchema, timeMsSchema } from "../schemas.js";
 
 /**
@@ -68,12 +70,71 @@ export const gridEventSchema = z.discriminatedUnion("kind", [
 ]);
 export type GridEvent = z.infer<typeof gridEventSchema>;
 
+/** Largest |P| or |Q| in a trace, micro p.u. of the rating (10 p.u.), and largest voltage (10 p.u.) and frequency (1 kHz). */
+const MAX_TRACE_MICRO_PU = 10_000_000;
+const MAX_TRACE_MILLI_HZ = 1_000_000;
+const traceMicroPu = z.int().min(-MAX_TRACE_MICRO_PU).max(MAX_TRACE_MICRO_PU).nullable();
+
+/**
+ * One sample of a device trace: [tMs after observedAtMs, voltage micro p.u., frequency mHz, P micro p.u. of
+ * the rating or null, Q micro p.u. (positive = injection) or null, DER state]. Integers only, so the verdict
+ * computed from it is exact.
+ */
+export const traceSampleSchema = z.tuple([
+  nonNegativeIntSchema,
+  z.int().min(0).max(MAX_TRACE_MICRO_PU),
+  z.int().min(1).max(MAX_TRACE_MILLI_HZ),
+  traceMicroPu,
+  traceMicroPu,
+  z.enum(DER_STATES),
+]);
+export type TraceSampleTuple = z.infer<typeof traceSampleSchema>;
+
+/** What a DER measured during the event: its IEEE 1547 compliance verdict is computed from it. */
+export const deviceTraceSchema = z.strictObject({
+  der: idSchema,
+  samples: z
+    .array(traceSampleSchema)
+    .min(1)
+    .max(MAX_TRACE_SAMPLES)
+    .refine((xs) => xs.every((x, i) => i === 0 || x[0] > xs[i - 1][0]), {
+      message: "sample times must strictly increase",
+    }),
+});
+export type DeviceTrace = z.infer<typeof deviceTraceSchema>;
+
 export const reportGridEventBodySchema = z.strictObject({
   event: gridEventSchema,
   /** When the event was observed (ms); not after the block's protocol time. */
   observedAtMs: timeMsSchema,
+  /** Measured device traces; each gets an IEEE 1547 compliance verdict recorded with the event. */
+  traces: z
+    .array(deviceTraceSchema)
+    .min(1)
+    .max(MAX_DEVICE_TRACES_PER_EVENT)
+    .refine((ts) => new Set(ts.map((t) => t.der)).size === ts.length, { message: "one trace per DER" })
+    .optional(),
 });
 export type ReportGridEventBody = z.infer<typeof reportGridEventBodySchema>;
+
+/** A compliance violation as recorded: integers and stable strings only (times in ms after observedAtMs). */
+export interface RecordedViolation {
+  code: string;
+  clause: string;
+  fromMs: number;
+  toMs: number;
+}
+
+/** The IEEE 1547 verdict on one device trace of an event. */
+export interface ComplianceVerdict {
+  der: string;
+  category: "I" | "II" | "III";
+  compliant: boolean;
+  /** The first MAX_RECORDED_VIOLATIONS violations, in time order. */
+  violations: RecordedViolation[];
+  /** True when there were more violations than recorded. */
+  truncated: boolean;
+}
 
 /** State record at "grid/event/<seq>": one reported event. */
 export interface GridEventRecord {
@@ -82,6 +143,16 @@ export interface GridEventRecord {
   reporter: string;
   height: number;
   txHash: string;
+  /** Present when the event carried device traces: one verdict per trace, in the order given. */
+  compliance?: ComplianceVerdict[];
+}
+
+/** State record at "grid/compliance/<der>": a DER's record over all events that carried its trace. */
+export interface DerComplianceRecord {
+  events: number;
+  nonCompliantEvents: number;
+  lastSeq: number;
+  lastCompliant: boolean;
 }
 
 /** State record at "grid/events": how many events have been logged. */
