@@ -1,0 +1,163 @@
+/**
+ * The run's chain: the same protocol as a live node (genesis, applyBlock, the state root), one block per
+ * market interval at the interval's end, written with the node's own store so that `plurigrid verify --data`
+ * replays it. Transactions are Ed25519-signed by the simulated participants' keys; the signatures are verified
+ * again by `verify`, so the run passes the verdicts it produced itself to applyBlock, as the node passes the
+ * verdicts of its admission workers.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { canonicalString } from "../core/canonical.js";
+import { PlurigridError } from "../core/errors.js";
+import type { KeyPair } from "../core/keys.js";
+import { accountIdOf } from "../core/keys.js";
+import { DB_FILE, GENESIS_FILE } from "../node/init.js";
+import { Store } from "../node/store.js";
+import {
+  accountKey,
+  applyBlock,
+  blockHash,
+  createSignedTx,
+  type GenesisDoc,
+  genesis,
+  MemoryState,
+  readStateValue,
+  type TxBodyInputs,
+  type TxType,
+} from "../protocol/index.js";
+import type { BlockHeader, TxResult } from "../protocol/seam.js";
+
+export interface LedgerTiming {
+  signMs: number;
+  applyMs: number;
+  storeMs: number;
+}
+
+export interface AppliedTx {
+  type: TxType;
+  sender: string;
+  result: TxResult;
+}
+
+const ZERO_HASH = "0".repeat(64);
+
+export class SimLedger {
+  readonly state: MemoryState;
+  readonly chainId: string;
+  readonly genesisRoot: string;
+  height = 0;
+  lastTimeMs: number;
+  stateRoot: string;
+  private prevHash = ZERO_HASH;
+  private readonly committedNonce = new Map<string, number>();
+  private readonly pendingNonce = new Map<string, number>();
+  private pending: { bytes: Uint8Array; type: TxType; sender: string }[] = [];
+  private readonly store: Store | undefined;
+  readonly timing: LedgerTiming = { signMs: 0, applyMs: 0, storeMs: 0 };
+  txCount = 0;
+
+  constructor(doc: GenesisDoc, dataDirOut?: string) {
+    const g = genesis(doc);
+    this.state = new MemoryState(g.changes);
+    this.chainId = doc.chainId;
+    this.genesisRoot = g.stateRoot;
+    this.stateRoot = g.stateRoot;
+    this.lastTimeMs = doc.genesisTimeMs;
+    if (dataDirOut !== undefined) {
+      rmSync(dataDirOut, { recursive: true, force: true });
+      mkdirSync(dataDirOut, { recursive: true });
+      writeFileSync(join(dataDirOut, GENESIS_FILE), `${JSON.stringify(doc, null, 2)}\n`);
+      this.store = Store.open(join(dataDirOut, DB_FILE));
+      // The ledger of a run is written once and checked afterwards (`plurigrid verify`); a crash mid-run
+      // means re-running, so per-block fsync buys nothing here.
+      this.store.database.pragma("synchronous = OFF");
+      this.store.initialize(
+        {
+          chainId: doc.chainId,
+          genesisJson: canonicalString(doc),
+          genesisStateRoot: g.stateRoot,
+          genesisTimeMs: doc.genesisTimeMs,
+        },
+        g.changes,
+      );
+    }
+  }
+
+  private nonceOf(account: string): number {
+    const pending = this.pendingNonce.get(account);
+    if (pending !== undefined) return pending;
+    const committed = this.committedNonce.get(account);
+    if (committed !== undefined) return committed;
+    const bytes = this.state.get(accountKey(account));
+    const n = bytes === undefined ? 0 : Number(readStateValue(accountKey(account), bytes).nonce ?? 0);
+    this.committedNonce.set(account, n);
+    return n;
+  }
+
+  /** Signs a transaction with the sender's next nonce and queues it for the next block. */
+  submit<T extends TxType>(key: KeyPair, type: T, body: TxBodyInputs[T], nonceOverride?: number): void {
+    const sender = accountIdOf(key.publicKey);
+    const nonce = nonceOverride ?? this.nonceOf(sender);
+    const t0 = performance.now();
+    const signed = createSignedTx(key, { chainId: this.chainId, type, nonce, body });
+    this.timing.signMs += performance.now() - t0;
+    if (nonceOverride === undefined) this.pendingNonce.set(sender, nonce + 1);
+    this.pending.push({ bytes: signed.bytes, type, sender });
+  }
+
+  /** Applies the queued transactions as the next block at protocol time `timeMs`, and persists it. */
+  commit(timeMs: number): AppliedTx[] {
+    if (timeMs <= this.lastTimeMs) {
+      throw new PlurigridError("SIM_INTERNAL", `block time ${timeMs} is not after ${this.lastTimeMs}`);
+    }
+    const txs = this.pending.map((p) => p.bytes);
+    const header = { chainId: this.chainId, height: this.height + 1, prevHash: this.prevHash, time: timeMs };
+    let t0 = performance.now();
+    const r = applyBlock(this.state, header, txs, { signaturesVerified: txs.map(() => true) });
+    this.state.apply(r.changes);
+    this.timing.applyMs += performance.now() - t0;
+    const full: BlockHeader = { ...header, txRoot: r.txRoot, stateRoot: r.stateRoot };
+    const hash = blockHash(full);
+    if (this.store) {
+      t0 = performance.now();
+      this.store.commitBlock({
+        header: full,
+        hash,
+        txs,
+        txHashes: r.results.map((x) => x.txHash),
+        results: r.results,
+        changes: r.changes,
+      });
+      this.timing.storeMs += performance.now() - t0;
+    }
+    const applied = this.pending.map((p, i) => ({ type: p.type, sender: p.sender, result: r.results[i] }));
+    // The next nonce is the committed one: re-read for every sender of this block.
+    for (const sender of new Set(applied.map((a) => a.sender))) {
+      const bytes = this.state.get(accountKey(sender));
+      const n = bytes === undefined ? 0 : Number(readStateValue(accountKey(sender), bytes).nonce ?? 0);
+      this.committedNonce.set(sender, n);
+    }
+    this.pendingNonce.clear();
+    this.pending = [];
+    this.height = full.height;
+    this.prevHash = hash;
+    this.lastTimeMs = timeMs;
+    this.stateRoot = r.stateRoot;
+    this.txCount += txs.length;
+    return applied;
+  }
+
+  /** Balance of an account in micro-units. */
+  balance(account: string): number {
+    const bytes = this.state.get(accountKey(account));
+    return bytes === undefined ? 0 : Number(readStateValue(accountKey(account), bytes).micros ?? 0);
+  }
+
+  get headHash(): string {
+    return this.prevHash;
+  }
+
+  close(): void {
+    this.store?.close();
+  }
+}
