@@ -2,8 +2,18 @@ import { coreSuite } from "./core.bench.js";
 import { derSuite } from "./der.bench.js";
 import { gridSuite } from "./grid.bench.js";
 import type { Suite } from "./harness.js";
+import { marketSuite } from "./market.bench.js";
+import { suite as marketProtocolSuite } from "./market-protocol.bench.js";
 import { suite as nodeSuite } from "./node.bench.js";
 import { suite as protocolSuite } from "./protocol.bench.js";
 
 /** Every benchmark suite, in the order they run. */
-export const suites: Suite[] = [coreSuite, gridSuite, protocolSuite, nodeSuite, derSuite];
+export const suites: Suite[] = [
+  coreSuite,
+  gridSuite,
+  protocolSuite,
+  nodeSuite,
+  marketSuite,
+  marketProtocolSuite,
+  derSuite,
+];

@@ -125,7 +125,7 @@ export function denseMarket(
 ): { book: Book; solution: Solution } {
   const unit = opts.unitWh ?? 10;
   const net = opts.network;
-  const busOf = (i: number) => (net === undefined ? null : net.busIds[i % net.busCount]);
+  const busOf = (i: number) => (net === undefined ? 1 + (i % 100) : net.busIds[i % net.busCount]);
   const intents: BookIntent[] = [];
   for (let i = 0; i < pairs; i++) {
     intents.push(
