@@ -100,6 +100,9 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
   for (let i = 0; i < n; i++) buys += table.isBuy[i];
   if (buys === 0 || buys === n) return emptyResult(table);
 
+  const fast = grid === undefined && !table.anyPredicates && !table.anyMinFill;
+  if (fast && options.lifeline === undefined) return clearFast(table, rule, kPpm, wantFills);
+
   const pairRule = table.anyPredicates ? new PairRule(table, where, grid) : null;
   const life =
     options.lifeline === undefined ? null : applyLifeline(table, where, pairRule, options.lifeline);
@@ -118,7 +121,6 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
   let fills: Fill[] = life?.fills.slice() ?? [];
   let message: string | undefined;
 
-  const fast = grid === undefined && !table.anyPredicates && !table.anyMinFill;
   if (fast) {
     const a = doubleAuction(table, residualWh);
     marketWh.set(a.filledWh);
@@ -221,6 +223,37 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
   };
   if (message !== undefined) result.message = message;
   return result;
+}
+
+/**
+ * The fast path as one pass: the auction's own supporting interval is the uniform price interval (every
+ * filled order in the money, every order left with energy out of it), so no further scan is needed.
+ */
+function clearFast(table: OrderTable, rule: ClearingRule, kPpm: number, wantFills: boolean): ClearingResult {
+  const n = table.count;
+  const a = doubleAuction(table, table.quantityWh);
+  const filled = a.filledWh;
+  const uniform = rule === "uniform" ? uniformPrice(a.priceLow, a.priceHigh, kPpm) : null;
+  const intents: IntentOutcome[] = new Array(n);
+  const orders = table.orders;
+  const lim = table.limitPrice;
+  for (let i = 0; i < n; i++) {
+    const f = filled[i];
+    intents[i] = { id: orders[i].id, filledWh: f, price: f > 0 ? (uniform ?? lim[i]) : null };
+  }
+  const prices: ClearingResult["prices"] = uniform === null ? {} : { uniform };
+  return {
+    status: "cleared",
+    welfare: welfareOf(
+      n,
+      (i) => table.isBuy[i] === 1,
+      (i) => lim[i],
+      filled,
+    ),
+    prices,
+    intents,
+    fills: wantFills ? pairPool(table, allIndices(n), filled) : [],
+  };
 }
 
 function emptyResult(table: OrderTable): ClearingResult {

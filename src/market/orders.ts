@@ -86,7 +86,8 @@ export function compareIds(a: string, b: string): number {
 class IdSet {
   private readonly slots: Int32Array;
   private readonly hashes: Int32Array;
-  private readonly keys: string[] = [];
+  private readonly keys: string[];
+  private count = 0;
   private readonly mask: number;
 
   constructor(capacity: number) {
@@ -95,6 +96,7 @@ class IdSet {
     this.slots = new Int32Array(size).fill(-1);
     this.hashes = new Int32Array(size);
     this.mask = size - 1;
+    this.keys = new Array(capacity);
   }
 
   /** Adds `s`; false when it was already there. */
@@ -105,9 +107,9 @@ class IdSet {
     for (;;) {
       const slot = this.slots[at];
       if (slot < 0) {
-        this.slots[at] = this.keys.length;
+        this.slots[at] = this.count;
         this.hashes[at] = h;
-        this.keys.push(s);
+        this.keys[this.count++] = s;
         return true;
       }
       if (this.hashes[at] === h && this.keys[slot] === s) return false;
