@@ -109,6 +109,19 @@ describe("network-constrained clearing", () => {
     );
   });
 
+  it("honours maxBusDistance in branches of the case (bus 3 is 2 branches from bus 1, 1 from bus 2)", () => {
+    const orders = [
+      { ...o("near", "sell", 1000, 200_000, 2) },
+      { ...o("far", "sell", 1000, 100_000, 1) },
+      { ...o("b", "buy", 1500, 300_000, 3), predicates: [{ maxBusDistance: 1 }] },
+    ];
+    const r = clearMarket(orders, { network: feeder, solver });
+    // The cheaper seller is too far: the buyer takes all of the near one and nothing else.
+    expect(r.fills).toEqual([{ buyer: "b", seller: "near", energyWh: 1000 }]);
+    const wider = orders.map((x) => (x.id === "b" ? { ...x, predicates: [{ maxBusDistance: 2 }] } : x));
+    expect(clearMarket(wider, { network: feeder, solver }).intents[2].filledWh).toBe(1500);
+  });
+
   it("needs a solver, and a bus of the case for every intent, with coded errors", () => {
     const orders = [o("s", "sell", 10, 1, 1), o("b", "buy", 10, 2, 2)];
     expect(() => clearMarket(orders, { network: feeder })).toThrow(
