@@ -3,6 +3,7 @@ import { registerAccount } from "./commands/account.js";
 import { registerClear } from "./commands/clear.js";
 import { registerCluster } from "./commands/cluster.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerIeee1547 } from "./commands/ieee1547.js";
 import { registerInit } from "./commands/init.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerNode } from "./commands/node.js";
@@ -20,6 +21,7 @@ export function registerCommands(program: Command, io: Io): void {
   registerOpf(program, io);
   registerClear(program, io);
   registerSun(program, io);
+  registerIeee1547(program, io);
   registerKeygen(program, io);
   registerAccount(program, io);
   registerInit(program, io);
