@@ -4,7 +4,7 @@
  */
 import { PlurigridError } from "../../core/errors.js";
 import { columnIndex, optionalNumberAt, splitCsvLine, splitLines } from "../io/text.js";
-import { parseIsoLocal, parseUsLocal } from "../io/timestamp.js";
+import { parseIsoLocal, parseIsoWithOffset, parseUsLocal } from "../io/timestamp.js";
 import { pvwattsAcW, pvwattsDcW } from "./pvwatts.js";
 import { sapmCellFromModuleC } from "./temperature.js";
 
@@ -170,4 +170,24 @@ export function modelFromMeasured(
     acW[i] = Number.isFinite(dcW[i]) ? pvwattsAcW(dcW[i], p.pac0W, p.etaInvNom) : Number.NaN;
   }
   return { dcW, acW };
+}
+
+/** A single AC power channel with ISO time stamps carrying their offset (SERF East, Mesa exports). */
+export function parseAcPowerSeries(
+  text: string,
+  column: string,
+  source = "PVDAQ",
+): { timeMs: Float64Array; acW: Float64Array } {
+  const lines = splitLines(text);
+  const index = columnIndex(splitCsvLine(lines[0] ?? ""), ["measured_on", column], source);
+  const count = lines.length - 1;
+  const timeMs = new Float64Array(count);
+  const acW = new Float64Array(count);
+  for (let r = 0; r < count; r++) {
+    const cells = splitCsvLine(lines[r + 1]);
+    const at = (field: string) => ({ source, line: r + 2, field });
+    timeMs[r] = parseIsoWithOffset(cells[index.get("measured_on")!] ?? "", at("measured_on"));
+    acW[r] = optionalNumberAt(cells[index.get(column)!], at(column));
+  }
+  return { timeMs, acW };
 }

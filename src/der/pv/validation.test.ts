@@ -8,16 +8,26 @@ import { expect, it } from "vitest";
 import { dataPath } from "../../core/data.js";
 import { describeData } from "../../test-support/data.js";
 import {
+  absoluteAirmass,
+  altitudeToPressurePa,
+  ineichenPerez,
+  relativeAirmassKastenYoung,
+} from "../solar/clearsky.js";
+import { riseTransitSetLocalDay } from "../solar/rise-set.js";
+import { solarPosition } from "../solar/spa.js";
+import {
   type FitFigures,
   fitFigures,
   type MeasuredModelParams,
   type MeasuredPv,
   modelFromMeasured,
+  parseAcPowerSeries,
   parsePvdaq,
   RSF_II_COLUMNS,
   SERF_WEST_COLUMNS,
 } from "./measured.js";
 import { PVWATTS_DEFAULT_LOSSES, pvwattsDcW } from "./pvwatts.js";
+import { pvStep, pvSystem } from "./system.js";
 import { sapmCellFromModuleC } from "./temperature.js";
 
 const read = (name: string) => readFileSync(dataPath("pv", name), "utf8");
@@ -150,5 +160,67 @@ describeData("PV model against measured AC power (PVDAQ)", () => {
     expect(heldOut.nrmse).toBeLessThan(0.2);
     expect(all.nmbe).toBeGreaterThan(heldOut.nmbe);
     expect(all.nmbe).toBeLessThan(0.8);
+  });
+});
+
+describeData("solar position and orientation against SERF East (tilt 45°, azimuth 158°)", () => {
+  it("on clear days the measured energy centroid is 20+ min before solar noon, as the 158° model says", () => {
+    const m = parseAcPowerSeries(read("pvdaq_serf_east_15min_ac_power.csv"), "ac_power", "SERF East");
+    expect(m.timeMs.length).toBe(10_000);
+    const site = { latitudeDeg: 39.742, longitudeDeg: -105.1727, elevationM: 1829 };
+    const pressurePa = altitudeToPressurePa(site.elevationM);
+    const system = (surfaceAzimuthDeg: number) =>
+      pvSystem({ ...site, surfaceTiltDeg: 45, surfaceAzimuthDeg, pdc0W: 6000, pac0W: 6000 });
+    const facing = { 158: system(158), 180: system(180) };
+    const days = new Map<string, number[]>();
+    for (let i = 0; i < m.timeMs.length; i++) {
+      const d = new Date(m.timeMs[i] - 7 * 3_600_000).toISOString().slice(0, 10);
+      days.set(d, [...(days.get(d) ?? []), i]);
+    }
+    const rows: { day: string; beforeNoonMin: number; off158Min: number; off180Min: number }[] = [];
+    for (const [day, idx] of days) {
+      if (idx.length !== 96) continue;
+      const measured = idx.map((i) => Math.max(m.acW[i], 0));
+      // A clear day rises and falls once: total variation ≈ 2 × peak (variability index ≤ 1.2).
+      let variation = 0;
+      for (let k = 1; k < measured.length; k++) variation += Math.abs(measured[k] - measured[k - 1]);
+      if (variation > 1.2 * 2 * Math.max(...measured)) continue;
+      const times = idx.map((i) => m.timeMs[i]);
+      const centroid = (w: number[]) =>
+        w.reduce((a, v, k) => a + v * times[k], 0) / w.reduce((a, v) => a + v, 0);
+      const modelled = (s: ReturnType<typeof system>) =>
+        times.map((utcMs) => {
+          const sun = solarPosition({ utcMs, ...site, pressureMbar: 820, temperatureC: 20, deltaTS: 68 });
+          const am = absoluteAirmass(relativeAirmassKastenYoung(sun.apparentZenithDeg), pressurePa);
+          const cs = ineichenPerez({
+            apparentZenithDeg: sun.apparentZenithDeg,
+            airmassAbsolute: am,
+            linkeTurbidity: 3,
+            altitudeM: site.elevationM,
+          });
+          const w = { utcMs, ...cs, ambientC: 25, windMs: 2, pressureMbar: 820 };
+          return pvStep(s, w, 68).acW;
+        });
+      const [year, month, date] = day.split("-").map(Number);
+      const noon = riseTransitSetLocalDay({ year, month, day: date }, -7, { ...site, deltaTS: 68 })
+        .transitMs!;
+      const c = centroid(measured);
+      rows.push({
+        day,
+        beforeNoonMin: (noon - c) / 60_000,
+        off158Min: (c - centroid(modelled(facing[158]))) / 60_000,
+        off180Min: (c - centroid(modelled(facing[180]))) / 60_000,
+      });
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    console.log(
+      `SERF East: ${rows.length} clear days; measured centroid ${med(rows.map((r) => r.beforeNoonMin)).toFixed(1)} min before transit (median); model offset 158°: ${med(rows.map((r) => r.off158Min)).toFixed(1)} min, 180°: ${med(rows.map((r) => r.off180Min)).toFixed(1)} min`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const r of rows) {
+      expect(r.beforeNoonMin, r.day).toBeGreaterThan(20);
+      expect(Math.abs(r.off158Min), r.day).toBeLessThan(Math.abs(r.off180Min));
+    }
+    expect(Math.abs(med(rows.map((r) => r.off158Min)))).toBeLessThan(10);
   });
 });
