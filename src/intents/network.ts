@@ -53,6 +53,8 @@ export interface MarketNetworkInput {
 export const FLOW_TOLERANCE_MW = 0.001;
 
 export interface MarketNetwork {
+  /** The same network as a grid model (topology of this market network applied), for the clearing. */
+  readonly grid: Network;
   readonly busCount: number;
   readonly branchCount: number;
   readonly busIds: Int32Array;
@@ -269,6 +271,7 @@ export function buildMarketNetwork(input: MarketNetworkInput): MarketNetwork {
   };
 
   return {
+    grid: net,
     busCount: nb,
     branchCount: nl,
     busIds: Int32Array.from(input.busIds),

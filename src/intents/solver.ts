@@ -1,0 +1,143 @@
+import type { LpSolver } from "../grid/lp/types.js";
+import { clear } from "../market/clear.js";
+import type { ClearingResult, ClearingRule } from "../market/types.js";
+import { type Book, compileBook, orderOf } from "./book.js";
+import type { Certificate, Solution } from "./schema.js";
+import { validateSolution } from "./validate.js";
+
+/**
+ * The reference solver: the book cleared by market/ (uniform price or pay-as-bid, network-constrained with
+ * LMPs where the book has a network), turned into the protocol's solution form. Every node runs it and
+ * submits its answer; other solvers compete with it for welfare.
+ *
+ * The certificate it attaches is the one it can state exactly: for a book of plain intents whose flows bind
+ * no branch, one energy price per island (the limit of an intent filled in part, where there is one, else
+ * the island's price). Congested books go without one: their branch shadow prices are not part of the
+ * clearing's answer.
+ */
+
+export interface ReferenceOptions {
+  rule?: ClearingRule;
+  /** k of k-pricing, millionths (market params). */
+  kPricingPpm?: number;
+  solver?: LpSolver;
+}
+
+/** The solution form of a clearing of `book` (ids of the clearing are the intents' numbers). */
+export function solutionOfClearing(book: Book, result: ClearingResult): Solution {
+  const fillsBySeq = new Map<string, number>();
+  for (const f of result.fills) {
+    const key = `${Number(f.buyer)},${Number(f.seller)}`;
+    fillsBySeq.set(key, (fillsBySeq.get(key) ?? 0) + f.energyWh);
+  }
+  const fills: [number, number, number][] = [];
+  for (const [key, e] of fillsBySeq) {
+    if (e <= 0) continue;
+    const [b, s] = key.split(",").map(Number);
+    fills.push([b, s, e]);
+  }
+  fills.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const prices: [number, number][] = [];
+  for (const o of result.intents) {
+    if (o.filledWh > 0 && o.price !== null) prices.push([Number(o.id), o.price]);
+  }
+  prices.sort((x, y) => x[0] - y[0]);
+  const busPrices: [number, number][] = (result.prices.buses ?? []).map((b) => [b.id, Math.max(0, b.lmp)]);
+  busPrices.sort((x, y) => x[0] - y[0]);
+  return {
+    interval: book.interval,
+    fills,
+    prices,
+    referencePrice: Math.max(0, result.prices.uniform ?? supportingPrice(book, fills)),
+    busPrices,
+  };
+}
+
+/**
+ * A competitive reference price where the clearing states none (a one-sided market, a market that did not
+ * trade): the lowest price at which no filled intent is out of the money and no unfilled one strictly in
+ * it, or 0 when there is none.
+ */
+function supportingPrice(book: Book, fills: readonly (readonly [number, number, number])[]): number {
+  const filled = new Set<number>();
+  for (const [b, s] of fills) {
+    filled.add(b);
+    filled.add(s);
+  }
+  let low = 0;
+  let high = Number.POSITIVE_INFINITY;
+  for (const it of book.intents) {
+    if (it === null || it.expired) continue;
+    const accepted = filled.has(it.seq);
+    if ((it.side === "buy") === accepted) high = Math.min(high, it.limitPrice);
+    else low = Math.max(low, it.limitPrice);
+  }
+  return low <= high ? low : 0;
+}
+
+/** Clears the book's open, unexpired intents and returns the solution to submit (with a certificate where exact). */
+export async function referenceSolution(book: Book, options: ReferenceOptions = {}): Promise<Solution> {
+  const orders = book.intents.filter((it) => it !== null && !it.expired).map((it) => orderOf(it!));
+  const result = await clear(orders, {
+    rule: options.rule ?? "uniform",
+    k: (options.kPricingPpm ?? 500_000) / 1_000_000,
+    network: book.network?.grid,
+    intervalMinutes: book.intervalMinutes,
+    solver: options.solver,
+  });
+  const solution = solutionOfClearing(book, result);
+  const certificate = plainCertificate(book, solution);
+  if (certificate === undefined) return solution;
+  // A false certificate would sink the whole solution: attach it only if it checks.
+  const proven = { ...solution, certificate };
+  const verdict = validateSolution(compileBook(book), proven);
+  return verdict.ok ? proven : solution;
+}
+
+function plainCertificate(book: Book, solution: Solution): Certificate | undefined {
+  const net = book.network;
+  const filled = new Map<number, number>();
+  for (const [b, s, e] of solution.fills) {
+    filled.set(b, (filled.get(b) ?? 0) + e);
+    filled.set(s, (filled.get(s) ?? 0) + e);
+  }
+  const priceOfIsland = new Map<number, { bus: number; price: number; partial: boolean }>();
+  const busPrice = new Map(solution.busPrices);
+  for (const it of book.intents) {
+    if (it === null || it.expired) continue;
+    if (it.predicates.length > 0 || it.minFillWh > 0 || it.priority !== "normal") return undefined;
+    const bi = net === undefined || it.bus === null ? -1 : net.busIndex(it.bus);
+    const isl = bi < 0 || net === undefined ? 0 : net.islandOfBus[bi];
+    const x = filled.get(it.seq) ?? 0;
+    const partial = x > 0 && x < it.quantityWh;
+    const here =
+      it.bus !== null ? (busPrice.get(it.bus) ?? solution.referencePrice) : solution.referencePrice;
+    const seen = priceOfIsland.get(isl);
+    if (partial) {
+      if (seen?.partial && seen.price !== it.limitPrice) return undefined;
+      priceOfIsland.set(isl, { bus: it.bus ?? 1, price: it.limitPrice, partial: true });
+    } else if (seen === undefined) {
+      priceOfIsland.set(isl, { bus: it.bus ?? 1, price: here, partial: false });
+    }
+  }
+  if (priceOfIsland.size === 0) return undefined;
+  if (net !== undefined) {
+    // Only without binding branches is one price per island a complete dual.
+    const inj = new Float64Array(net.busCount);
+    const toMw = 60 / book.intervalMinutes / 1e6;
+    for (const it of book.intents) {
+      if (it === null || it.bus === null) continue;
+      const x = filled.get(it.seq) ?? 0;
+      inj[net.busIndex(it.bus)] += (it.side === "sell" ? x : -x) * toMw;
+    }
+    const flows = net.flowsMw(inj);
+    for (let k = 0; k < net.branchCount; k++) {
+      if (net.rateMw[k] > 0 && net.branchOn[k] === 1 && Math.abs(flows[k]) >= net.rateMw[k] - 0.001)
+        return undefined;
+    }
+  }
+  const energyPrices: [number, number][] = [...priceOfIsland.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, v]) => [v.bus, v.price]);
+  return { energyPrices, branchShadowPrices: [] };
+}
