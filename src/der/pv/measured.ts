@@ -6,7 +6,7 @@ import { PlurigridError } from "../../core/errors.js";
 import { columnIndex, optionalNumberAt, splitCsvLine, splitLines } from "../io/text.js";
 import { parseIsoLocal, parseIsoWithOffset, parseUsLocal } from "../io/timestamp.js";
 import { pvwattsAcW, pvwattsDcW } from "./pvwatts.js";
-import { sapmCellFromModuleC } from "./temperature.js";
+import { type SapmTemperatureParams, sapmCellFromModuleC, sapmCellTempC } from "./temperature.js";
 
 export interface MeasuredPv {
   source: string;
@@ -151,6 +151,11 @@ export interface MeasuredModelParams {
   etaInvNom?: number;
   /** SAPM cell − back-of-module temperature difference at 1000 W/m², °C. */
   deltaTC: number;
+  /**
+   * Where the cell temperature comes from: the measured back-of-module sensor (default), or the SAPM
+   * model from the measured ambient temperature and wind (2 m/s where the file has no wind channel).
+   */
+  cellTemperature?: { from: "module" } | { from: "ambient"; params: SapmTemperatureParams };
 }
 
 /**
@@ -165,7 +170,11 @@ export function modelFromMeasured(
   const acW = new Float64Array(m.count);
   for (let i = 0; i < m.count; i++) {
     const poa = m.poaWm2[i];
-    const cell = sapmCellFromModuleC(m.moduleTempC[i], poa, p.deltaTC);
+    const t = p.cellTemperature ?? { from: "module" };
+    const cell =
+      t.from === "module"
+        ? sapmCellFromModuleC(m.moduleTempC[i], poa, p.deltaTC)
+        : sapmCellTempC(poa, m.ambientTempC[i], Number.isFinite(m.windMs[i]) ? m.windMs[i] : 2, t.params);
     dcW[i] = Number.isFinite(poa + cell) ? pvwattsDcW(poa, cell, p.pdc0W, p.gammaPerC, p.losses) : Number.NaN;
     acW[i] = Number.isFinite(dcW[i]) ? pvwattsAcW(dcW[i], p.pac0W, p.etaInvNom) : Number.NaN;
   }

@@ -28,7 +28,7 @@ import {
 } from "./measured.js";
 import { PVWATTS_DEFAULT_LOSSES, pvwattsDcW } from "./pvwatts.js";
 import { pvStep, pvSystem } from "./system.js";
-import { sapmCellFromModuleC } from "./temperature.js";
+import { SAPM_TEMPERATURE, sapmCellFromModuleC } from "./temperature.js";
 
 const read = (name: string) => readFileSync(dataPath("pv", name), "utf8");
 /** PVWatts v8 "standard" module. */
@@ -108,6 +108,17 @@ describeData("PV model against measured AC power (PVDAQ)", () => {
     );
     show("RSF II AC, all daylight samples", all);
     show("RSF II AC, clean days", good);
+    // The same chain with the cell temperature MODELLED from ambient temperature and wind (SAPM).
+    const fromAir = figures(
+      rsf,
+      { ...p, cellTemperature: { from: "ambient", params: SAPM_TEMPERATURE.openRackGlassPolymer } },
+      clean,
+    );
+    show("RSF II AC, clean days, SAPM cell from ambient", fromAir);
+    // Open-rack SAPM parameters run a rooftop array's cells cooler than its sensors show: slightly more
+    // bias than from the module sensor, still inside the inverter-dominated bound plus 5 points.
+    expect(fromAir.nmbe).toBeGreaterThan(good.nmbe);
+    expect(Math.abs(fromAir.nmbe)).toBeLessThan(0.2);
     // Jan 2-3 (partial snow) and Jan 6 (no output at all) are flagged; Jan 4-5 are clean.
     expect([...index].filter(([d]) => clean(d)).map(([d]) => d)).toEqual([4, 5]);
     // Clean days: the DC chain is within a few % (index 0.96-1.00); the model's inverter (η ≈ 0.96 at
