@@ -120,6 +120,7 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
   const prices: ClearingResult["prices"] = {};
   let fills: Fill[] = life?.fills.slice() ?? [];
   let message: string | undefined;
+  let shadow: [number, number][] | undefined;
 
   if (fast) {
     const a = doubleAuction(table, residualWh);
@@ -154,6 +155,7 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
     }
     marketWh.set(lp.filledWh);
     price.set(lp.price);
+    if (grid !== undefined) shadow = lp.branchShadowPrices;
     if (grid !== undefined) {
       const buses: { id: number; lmp: number }[] = [];
       for (let bus = 0; bus < grid.net.bus.count; bus++) {
@@ -222,6 +224,7 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
     fills: wantFills ? mergeFills(fills) : [],
   };
   if (message !== undefined) result.message = message;
+  if (shadow !== undefined) result.branchShadowPrices = shadow;
   return result;
 }
 

@@ -36,6 +36,8 @@ export interface LpClearing {
   pairs: { buyer: number; seller: number; energyWh: number }[];
   /** Energy each order trades in its island's pool (orders without predicates), Wh. */
   poolWh: Float64Array;
+  /** [branch, μ] of binding branch limits, micro-units per kWh (∂welfare/∂limit). */
+  branchShadowPrices: [number, number][];
 }
 
 export interface LpClearingInput {
@@ -58,6 +60,8 @@ interface Model {
   pairS: number[];
   pairCol: number[];
   balanceRow: Int32Array;
+  /** [branch index, row] of every limited branch. */
+  branchRows: [number, number][];
 }
 
 function buildModel(input: LpClearingInput, fixed: Uint8Array | null) {
@@ -126,6 +130,7 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null) {
 
   // Balance: per node with a network, one pool row without.
   let balanceRow: Int32Array;
+  const branchRows: [number, number][] = [];
   if (grid === undefined) {
     const idx: number[] = [];
     const val: number[] = [];
@@ -136,13 +141,19 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null) {
     }
     balanceRow = Int32Array.of(b.addRow(0, 0, idx, val));
   } else {
-    balanceRow = addNetwork(b, input, grid, y);
+    balanceRow = addNetwork(b, input, grid, y, branchRows);
   }
-  const model: Model = { y, z, pairB, pairS, pairCol, balanceRow };
+  const model: Model = { y, z, pairB, pairS, pairCol, balanceRow, branchRows };
   return { problem: b.build(), model };
 }
 
-function addNetwork(b: LpBuilder, input: LpClearingInput, grid: MarketGrid, y: Int32Array): Int32Array {
+function addNetwork(
+  b: LpBuilder,
+  input: LpClearingInput,
+  grid: MarketGrid,
+  y: Int32Array,
+  branchRows: [number, number][],
+): Int32Array {
   const { table, where } = input;
   const hours = input.intervalMinutes / 60;
   const nn = grid.nodeCount;
@@ -192,7 +203,7 @@ function addNetwork(b: LpBuilder, input: LpClearingInput, grid: MarketGrid, y: I
     const t = grid.toNode[k];
     const s = grid.susceptancePu[k];
     const rateWh = net.branch.rateAMva[k] * 1e6 * hours;
-    b.addRow(-rateWh, rateWh, [phi[f], phi[t]], [s, -s]);
+    branchRows.push([k, b.addRow(-rateWh, rateWh, [phi[f], phi[t]], [s, -s])]);
   }
   return balance;
 }
@@ -217,6 +228,7 @@ export function lpClear(input: LpClearingInput): LpClearing {
     nodePrice: new Float64Array(0),
     pairs: [],
     poolWh: new Float64Array(n),
+    branchShadowPrices: [],
   };
   if (r.status === "infeasible") return { status: "infeasible", message: r.message, ...empty };
   if (r.status !== "optimal") {
@@ -288,7 +300,21 @@ function extract(input: LpClearingInput, model: Model, r: LpResult): LpClearing 
   for (let k = 0; k < pairsInt.length; k++) {
     if (pairsInt[k] > 0) pairs.push({ buyer: model.pairB[k], seller: model.pairS[k], energyWh: pairsInt[k] });
   }
-  return { status: "optimal", message: r.message, filledWh, price, nodePrice, pairs, poolWh };
+  const branchShadowPrices: [number, number][] = [];
+  for (const [k, row] of model.branchRows) {
+    const mu = r.rowDual[row] * 1000;
+    if (Math.abs(mu) > 1e-9) branchShadowPrices.push([k, mu]);
+  }
+  return {
+    status: "optimal",
+    message: r.message,
+    filledWh,
+    price,
+    nodePrice,
+    pairs,
+    poolWh,
+    branchShadowPrices,
+  };
 }
 
 /**

@@ -43,6 +43,10 @@ describe("network-constrained clearing", () => {
     expect(lmp(r, 3)).toBe(300_000);
     // The buyer pays 300,000 and the seller receives 100,000 per kWh: the difference is congestion rent.
     expect(r.intents.map((x) => x.price)).toEqual([100_000, 300_000]);
+    // One more kWh of rating on branch 0 (1→2, at its from→to limit) is worth 300,000 − 100,000.
+    expect(r.branchShadowPrices).toHaveLength(1);
+    expect(r.branchShadowPrices![0][0]).toBe(0);
+    expect(r.branchShadowPrices![0][1]).toBeCloseTo(200_000, 3);
     expect(treasury([o("s", "sell", 8000, 100_000, 1), o("b", "buy", 8000, 300_000, 2)], r)).toBe(
       (5000 * (300_000 - 100_000)) / 1000,
     );

@@ -98,6 +98,12 @@ export interface ClearingResult {
   fills: Fill[];
   /** Why, when status is "infeasible" (the solver's words). */
   message?: string;
+  /**
+   * With a network: the shadow price of every binding branch limit, [branch index in the case, μ] in
+   * micro-units per kWh, ascending by branch. μ = ∂welfare/∂limit: > 0 at the from→to limit, < 0 at the
+   * to→from limit (the certificate's convention). Optional: added after the first version of this type.
+   */
+  branchShadowPrices?: [number, number][];
 }
 
 export type ClearingRule = "uniform" | "pay-as-bid";
