@@ -10,10 +10,9 @@ import { validateSolution } from "./validate.js";
  * LMPs where the book has a network), turned into the protocol's solution form. Every node runs it and
  * submits its answer; other solvers compete with it for welfare.
  *
- * The certificate it attaches is the one it can state exactly: for a book of plain intents whose flows bind
- * no branch, one energy price per island (the limit of an intent filled in part, where there is one, else
- * the island's price). Congested books go without one: their branch shadow prices are not part of the
- * clearing's answer.
+ * For a book of plain intents it attaches an optimality certificate built from the clearing's duals (an
+ * energy price per island, the branch shadow prices of binding limits), after checking it: a certificate
+ * that does not check (rounding of the duals) is left out, as a false one would sink the solution.
  */
 
 export interface ReferenceOptions {
@@ -86,7 +85,7 @@ export async function referenceSolution(book: Book, options: ReferenceOptions = 
     solver: options.solver,
   });
   const solution = solutionOfClearing(book, result);
-  const certificate = plainCertificate(book, solution);
+  const certificate = plainCertificate(book, solution, result.branchShadowPrices ?? []);
   if (certificate === undefined) return solution;
   // A false certificate would sink the whole solution: attach it only if it checks.
   const proven = { ...solution, certificate };
@@ -94,14 +93,23 @@ export async function referenceSolution(book: Book, options: ReferenceOptions = 
   return verdict.ok ? proven : solution;
 }
 
-function plainCertificate(book: Book, solution: Solution): Certificate | undefined {
+/**
+ * The dual prices of a plain book's clearing: per island, the limit of an intent filled in part at its bus
+ * (exact: such an intent is marginal) or else the bus price of one of its intents, and the clearing's branch
+ * shadow prices. Undefined where the book is not plain (then the LP has other constraints).
+ */
+function plainCertificate(
+  book: Book,
+  solution: Solution,
+  shadowPrices: readonly (readonly [number, number])[],
+): Certificate | undefined {
   const net = book.network;
   const filled = new Map<number, number>();
   for (const [b, s, e] of solution.fills) {
     filled.set(b, (filled.get(b) ?? 0) + e);
     filled.set(s, (filled.get(s) ?? 0) + e);
   }
-  const priceOfIsland = new Map<number, { bus: number; price: number; partial: boolean }>();
+  const reference = new Map<number, { bus: number; price: number; partial: boolean }>();
   const busPrice = new Map(solution.busPrices);
   for (const it of book.intents) {
     if (it === null || it.expired) continue;
@@ -109,35 +117,19 @@ function plainCertificate(book: Book, solution: Solution): Certificate | undefin
     const bi = net === undefined || it.bus === null ? -1 : net.busIndex(it.bus);
     const isl = bi < 0 || net === undefined ? 0 : net.islandOfBus[bi];
     const x = filled.get(it.seq) ?? 0;
-    const partial = x > 0 && x < it.quantityWh;
-    const here =
-      it.bus !== null ? (busPrice.get(it.bus) ?? solution.referencePrice) : solution.referencePrice;
-    const seen = priceOfIsland.get(isl);
-    if (partial) {
-      if (seen?.partial && seen.price !== it.limitPrice) return undefined;
-      priceOfIsland.set(isl, { bus: it.bus ?? 1, price: it.limitPrice, partial: true });
-    } else if (seen === undefined) {
-      priceOfIsland.set(isl, { bus: it.bus ?? 1, price: here, partial: false });
+    const bus = it.bus ?? 1;
+    if (x > 0 && x < it.quantityWh) {
+      if (reference.get(isl)?.partial !== true)
+        reference.set(isl, { bus, price: it.limitPrice, partial: true });
+    } else if (!reference.has(isl)) {
+      reference.set(isl, { bus, price: busPrice.get(bus) ?? solution.referencePrice, partial: false });
     }
   }
-  if (priceOfIsland.size === 0) return undefined;
-  if (net !== undefined) {
-    // Only without binding branches is one price per island a complete dual.
-    const inj = new Float64Array(net.busCount);
-    const toMw = 60 / book.intervalMinutes / 1e6;
-    for (const it of book.intents) {
-      if (it === null || it.bus === null) continue;
-      const x = filled.get(it.seq) ?? 0;
-      inj[net.busIndex(it.bus)] += (it.side === "sell" ? x : -x) * toMw;
-    }
-    const flows = net.flowsMw(inj);
-    for (let k = 0; k < net.branchCount; k++) {
-      if (net.rateMw[k] > 0 && net.branchOn[k] === 1 && Math.abs(flows[k]) >= net.rateMw[k] - 0.001)
-        return undefined;
-    }
-  }
-  const energyPrices: [number, number][] = [...priceOfIsland.entries()]
+  if (reference.size === 0) return undefined;
+  const energyPrices: [number, number][] = [...reference.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([, v]) => [v.bus, v.price]);
-  return { energyPrices, branchShadowPrices: [] };
+  const branchShadowPrices: [number, number][] =
+    net === undefined ? [] : shadowPrices.filter(([, mu]) => mu !== 0).map(([k, mu]) => [k, mu]);
+  return { energyPrices, branchShadowPrices };
 }
