@@ -80,6 +80,9 @@ export class SimLedger {
         },
         g.changes,
       );
+      // One SQLite transaction for the whole run (each block's commit becomes a savepoint inside it): the
+      // file is complete when close() commits.
+      this.store.database.exec("BEGIN");
     }
   }
 
@@ -95,7 +98,7 @@ export class SimLedger {
   }
 
   /** Signs a transaction with the sender's next nonce and queues it for the next block. */
-  submit<T extends TxType>(key: KeyPair, type: T, body: TxBodyInputs[T], nonceOverride?: number): void {
+  submit<T extends TxType>(key: KeyPair, type: T, body: TxBodyInputs[T], nonceOverride?: number): number {
     const sender = accountIdOf(key.publicKey);
     const nonce = nonceOverride ?? this.nonceOf(sender);
     const t0 = performance.now();
@@ -103,6 +106,33 @@ export class SimLedger {
     this.timing.signMs += performance.now() - t0;
     if (nonceOverride === undefined) this.pendingNonce.set(sender, nonce + 1);
     this.pending.push({ bytes: signed.bytes, type, sender });
+    return this.pending.length - 1;
+  }
+
+  /** Transactions waiting for a protocol time (readings after their interval, settlements after the delay). */
+  private readonly later: { notBeforeMs: number; submit: () => void }[] = [];
+
+  defer(notBeforeMs: number, submit: () => void): void {
+    this.later.push({ notBeforeMs, submit });
+  }
+
+  /** Signs and queues every deferred transaction whose time has come by `timeMs`, in the order deferred. */
+  release(timeMs: number): void {
+    const keep: typeof this.later = [];
+    for (const d of this.later) {
+      if (d.notBeforeMs <= timeMs) d.submit();
+      else keep.push(d);
+    }
+    this.later.length = 0;
+    this.later.push(...keep);
+  }
+
+  get deferred(): number {
+    return this.later.length;
+  }
+
+  get queued(): number {
+    return this.pending.length;
   }
 
   /** Applies the queued transactions as the next block at protocol time `timeMs`, and persists it. */
@@ -158,6 +188,9 @@ export class SimLedger {
   }
 
   close(): void {
-    this.store?.close();
+    if (this.store?.isOpen) {
+      this.store.database.exec("COMMIT");
+      this.store.close();
+    }
   }
 }

@@ -56,12 +56,16 @@ export interface ParticipantTotals {
   soldWh: number;
   loadWh: number;
   servedWh: number;
+  /** Market payments and receipts (net), micros: netMicros − imbalanceMicros. */
   energyMicros: number;
+  /** Imbalance charges (−) and credits (+) at settlement, from the protocol's settlement records. */
   imbalanceMicros: number;
-  /** energyMicros + imbalanceMicros: positive = earned. */
+  /** Change of the participant's balance on the ledger over the run: positive = earned. */
   netMicros: number;
   /** Σ price × own consumption (what the load alone would have cost), micros. */
   loadValueMicros: number;
+  /** Σ price × metered net export (the physical flows valued at the cleared prices), micros. */
+  deliveredValueMicros: number;
 }
 
 export interface BusGrid {
@@ -74,7 +78,9 @@ export interface RunMetrics {
   step: number;
   intervals: IntervalRecord[];
   participants: ParticipantTotals[];
-  upstreamTotals: { netMicros: number; soldWh: number; boughtWh: number };
+  upstreamTotals: { netMicros: number; soldWh: number; boughtWh: number; imbalanceMicros: number };
+  /** Settlement charges and credits that could not be paid. */
+  unpaidMicros: number;
   rejections: Map<string, number>;
   rejectionsBy: Map<string, number>;
   events: { step: number; kind: string; what: string }[];
@@ -89,17 +95,15 @@ export interface RunMetrics {
   participant(
     a: Agent,
     x: {
-      energyMicros: number;
-      imbalanceMicros: number;
       boughtWh: number;
       soldWh: number;
       loadWh: number;
       servedWh: number;
-      readingWh: number;
+      deliveredWh: number;
       price: number | null;
     },
   ): void;
-  upstream(micros: number, soldWh: number, boughtWh: number): void;
+  upstream(soldWh: number, boughtWh: number): void;
 }
 
 export function newRunMetrics(world: World): RunMetrics {
@@ -119,12 +123,14 @@ export function newRunMetrics(world: World): RunMetrics {
     imbalanceMicros: 0,
     netMicros: 0,
     loadValueMicros: 0,
+    deliveredValueMicros: 0,
   }));
   const m: RunMetrics = {
     step: 0,
     intervals: [],
     participants,
-    upstreamTotals: { netMicros: 0, soldWh: 0, boughtWh: 0 },
+    upstreamTotals: { netMicros: 0, soldWh: 0, boughtWh: 0, imbalanceMicros: 0 },
+    unpaidMicros: 0,
     rejections: new Map(),
     rejectionsBy: new Map(),
     events: [],
@@ -154,13 +160,12 @@ export function newRunMetrics(world: World): RunMetrics {
       p.soldWh += x.soldWh;
       p.loadWh += x.loadWh;
       p.servedWh += x.servedWh;
-      p.energyMicros += x.energyMicros;
-      p.imbalanceMicros += x.imbalanceMicros;
-      p.netMicros += x.energyMicros + x.imbalanceMicros;
-      if (x.price !== null) p.loadValueMicros += (x.loadWh * x.price) / 1000;
+      if (x.price !== null) {
+        p.loadValueMicros += (x.loadWh * x.price) / 1000;
+        p.deliveredValueMicros += (x.deliveredWh * x.price) / 1000;
+      }
     },
-    upstream(micros, soldWh, boughtWh) {
-      m.upstreamTotals.netMicros += micros;
+    upstream(soldWh, boughtWh) {
       m.upstreamTotals.soldWh += soldWh;
       m.upstreamTotals.boughtWh += boughtWh;
     },

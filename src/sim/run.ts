@@ -1,30 +1,37 @@
 /**
- * The run loop. For every market interval:
+ * The run loop, on the protocol's own market module. For market interval t (L = interval length):
  *
- * 1. events of the interval take effect (branch outages and restorations are reported to the protocol by the
- *    operator, with the islanding of a microgrid they cause; a meter starts lying; a participant starts selling
- *    twice);
- * 2. agents forecast and decide (strategies.ts), their orders pass the intent gate and clear per island;
- * 3. the devices follow the dispatch: unfilled demand is shed (critical load last), unfilled supply curtailed;
- *    an island without the upstream grid runs on its grid-forming battery (shedding or curtailing what the
- *    battery cannot take), and without one its DERs cease to energize (IEEE 1547-2018 §8.1);
- * 4. the AC power flow of the dispatched state gives voltages, losses and loadings;
- * 5. meters sign their readings (honest or tampered), the settlement is paid in signed transfers, and the
- *    block of the interval is applied by the protocol and stored.
+ *   gate closure − 1 ms   block: every agent's signed SubmitIntent for t (and whatever is due)
+ *   gate closure          block: grid events reported by the operator, then the market account's
+ *                         SubmitSolution for t, cleared per island on the topology the protocol knows
+ *   delivery [start, end) devices follow the dispatch: unfilled demand is shed (critical load last), unfilled
+ *                         supply curtailed; an island cut off from the upstream grid runs on its grid-forming
+ *                         battery (shedding or curtailing what the battery cannot take); without one its DERs
+ *                         cease to energize (IEEE 1547-2018 §8.1); the AC power flow gives voltages, losses and
+ *                         loadings
+ *   end                   each device's signed SubmitMeterReading (honest or tampered)
+ *   end + L               SettleInterval: payments out of escrow, imbalance at the market's price
+ *
+ * Events take effect physically at their interval; the market learns of them by the operator's report at
+ * the next gate closure, so the first interval of an outage clears on the old topology and its imbalance is
+ * what the island's battery, shedding and the settlement have to absorb.
  */
-
 import { accountIdOf } from "../core/keys.js";
 import { createRng, type Rng } from "../core/prng.js";
-import { mulDiv } from "../core/units.js";
+import { intervalStartMs } from "../core/time.js";
 import type { LpSolver } from "../grid/lp/types.js";
 import type { Order } from "../market/types.js";
+import { readStateValue } from "../protocol/index.js";
+import { ESCROW_ACCOUNT, settlementKey, TREASURY_ACCOUNT } from "../protocol/market/state.js";
+import type { SettlementRecord } from "../protocol/market/types.js";
 import { type AttackId, tamperDay } from "./attacks.js";
 import { type Clearing, meritOrderClearing } from "./clearing.js";
 import { SimLedger } from "./ledger.js";
 import { type IntervalRecord, newRunMetrics, type RunMetrics } from "./metrics.js";
 import { islandsOf, powerFlow } from "./physics.js";
+import { type SolutionBuilder, solutionOf } from "./solution.js";
 import { type AgentStep, type BatteryPlan, batteryRoom, ordersOf, planStep } from "./strategies.js";
-import type { Agent, World } from "./world.js";
+import { type Agent, UPSTREAM_DER, type World } from "./world.js";
 
 export interface RunOptions {
   /** Data folder for the ledger (SQLite + genesis.json), or none to keep the chain in memory only. */
@@ -47,16 +54,11 @@ export interface RunResult {
   world: World;
   metrics: RunMetrics;
   ledger: { height: number; stateRoot: string; headHash: string; txCount: number };
+  /** Balances (micros) before and after, of the agents, the market, the upstream grid, escrow and treasury. */
   balances: { initial: Map<string, number>; final: Map<string, number> };
   /** Price each agent's island cleared at, per step (NaN: none). */
   realizedPrice: Float64Array[];
   timing: StepTiming;
-}
-
-const INTENT_GATE_CODE = "INTENT_OVER_CAPACITY";
-
-function deliverableWh(a: Agent, stepHours: number): number {
-  return Math.round((a.pvRatingW + (a.battery?.ratingW ?? 0)) * stepHours);
 }
 
 export async function runWorld(world: World, options: RunOptions = {}): Promise<RunResult> {
@@ -76,21 +78,31 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     storeMs: 0,
   };
   const tanPhi = Math.tan(Math.acos(s.network.loadPowerFactor));
-  const marketAccount = accountIdOf(world.market.publicKey);
-  const utilityAccount = accountIdOf(world.utility.publicKey);
-  const initial = new Map<string, number>();
-  for (const a of world.agents) initial.set(a.account, ledger.balance(a.account));
-  initial.set(marketAccount, ledger.balance(marketAccount));
-  initial.set(utilityAccount, ledger.balance(utilityAccount));
+  const up = s.market.upstream;
+  const accounts = new Map<string, string>([
+    [accountIdOf(world.market.publicKey), "market"],
+    [accountIdOf(world.utility.publicKey), "upstream"],
+    [accountIdOf(world.operator.publicKey), "operator"],
+    [accountIdOf(world.upstreamDevice.publicKey), "upstream"],
+    [ESCROW_ACCOUNT, "escrow"],
+    [TREASURY_ACCOUNT, "treasury"],
+  ]);
+  for (const a of world.agents) {
+    accounts.set(a.account, a.id);
+    accounts.set(a.deviceAccount, a.id);
+  }
+  const tracked = [...new Set(accounts.keys())].sort();
+  const initial = new Map<string, number>(tracked.map((x) => [x, ledger.balance(x)]));
 
-  const inService = Uint8Array.from(net.branch.status, (x) => (x ? 1 : 0));
+  const physicalInService = Uint8Array.from(net.branch.status, (x) => (x ? 1 : 0));
+  const marketInService = Uint8Array.from(physicalInService);
+  /** Topology changes the protocol learns at the first gate closure at or after they happen. */
+  const topology: { atMs: number; branch: number; inService: number }[] = [];
   const tampered = new Map<number, { attack: AttackId; rng: Rng; day: number; theft: Float64Array }>();
   const doubleSellers = new Set<number>();
   const islandedMicrogrid = new Map<string, boolean>();
   const plans = new Map<number, BatteryPlan>();
-  /** Realized price at each agent's bus per step (NaN where none). */
   const realized = world.agents.map(() => new Float64Array(steps).fill(Number.NaN));
-  const up = s.market.upstream;
   const priceForecast = (a: Agent, j: number) => {
     const back = j - (Math.floor((j - metrics.step) / stepsPerDay) + 1) * stepsPerDay;
     if (back >= 0 && back < metrics.step && !Number.isNaN(realized[a.index][back]))
@@ -98,24 +110,184 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     // Before any history: the tariff the upstream grid would set, cheap while the sun shines.
     return a.pvFcWh && a.pvFcWh[j] > 0 ? up.buyMicrosPerKWh : up.sellMicrosPerKWh;
   };
+  const countRejections = (applied: ReturnType<SimLedger["commit"]>) => {
+    for (const x of applied)
+      if (!x.result.ok) metrics.reject(x.result.code, accounts.get(x.sender) ?? x.sender);
+    return applied;
+  };
   let eventIdx = 0;
 
   for (let k = 0; k < steps; k++) {
     metrics.step = k;
-    const tStart = world.startMs + k * stepMs;
+    const t = world.firstInterval + k;
+    const tStart = intervalStartMs(t, world.intervalMinutes);
     const tEnd = tStart + stepMs;
-    const interval = world.firstInterval + k;
+    const gateMs = tStart - stepMs;
 
-    // 1. Events.
+    // Grid-forming unit of each island cut off from the upstream grid: the largest grid-forming battery.
+    const formersOf = (island: Int32Array) => {
+      const upIsland = island[world.upstreamBusIndex];
+      const former = new Map<number, Agent>();
+      for (const a of world.agents) {
+        const i = island[a.busIndex];
+        if (i === upIsland || !a.battery?.gridForming) continue;
+        const cur = former.get(i);
+        if (!cur || a.battery.ratingW > cur.battery!.ratingW) former.set(i, a);
+      }
+      return former;
+    };
+
+    // 1. Intents for t, on the topology the protocol knows at gate closure (reported events included).
+    while (topology.length > 0 && topology[0].atMs <= gateMs) {
+      const c = topology.shift()!;
+      marketInService[c.branch] = c.inService;
+    }
+    let t0 = performance.now();
+    const mIsland = islandsOf(net, marketInService);
+    const mUp = mIsland[world.upstreamBusIndex];
+    const mFormer = formersOf(mIsland);
+    const stepOf: (AgentStep | null)[] = world.agents.map(() => null);
+    const orders: { order: Order; island: number; handle: number }[] = [];
+    ledger.release(gateMs - 1);
+    const place = (key: Agent["key"], der: string, island: number, o: Order) => {
+      const handle = ledger.submit(key, "SubmitIntent", {
+        interval: t,
+        side: o.side,
+        quantityWh: o.quantityWh,
+        limitPrice: o.limitPrice,
+        der,
+        priority: o.priority ?? "normal",
+      });
+      orders.push({ order: o, island, handle });
+    };
+    for (const a of world.agents) {
+      const i = mIsland[a.busIndex];
+      if (i !== mUp && !mFormer.has(i)) continue;
+      const base = { participant: a.id, bus: a.busId, minFillWh: 0 };
+      if (mFormer.get(i) === a) {
+        // The island's grid former offers what it can discharge and takes surplus, as a price taker.
+        const room = batteryRoom(a, stepHours);
+        stepOf[a.index] = { chargeWh: 0, dischargeWh: 0, positionWh: 0, loadFcWh: a.loadFcWh[k] };
+        if (room.discharge >= 1) {
+          place(a.key, a.id, i, {
+            ...base,
+            id: `${a.id}/sell`,
+            side: "sell",
+            quantityWh: Math.floor(room.discharge),
+            limitPrice: up.sellMicrosPerKWh,
+          });
+        }
+        if (room.charge >= 1) {
+          place(a.key, a.id, i, {
+            ...base,
+            id: `${a.id}/buy`,
+            side: "buy",
+            quantityWh: Math.floor(room.charge),
+            limitPrice: up.buyMicrosPerKWh,
+          });
+        }
+        continue;
+      }
+      const st = planStep(a, k, {
+        scenario: s,
+        steps,
+        stepHours,
+        solver: options.solver,
+        plans,
+        priceForecast,
+      });
+      stepOf[a.index] = st;
+      for (const o of ordersOf(a, st, s, doubleSellers.has(a.index))) place(a.key, a.id, i, o);
+    }
+    const upstreamWhMax = Math.floor(up.ratingW * stepHours);
+    const upBase = { participant: "upstream", bus: up.bus, minFillWh: 0, quantityWh: upstreamWhMax };
+    place(world.utility, UPSTREAM_DER, mUp, {
+      ...upBase,
+      id: "upstream/sell",
+      side: "sell",
+      limitPrice: up.sellMicrosPerKWh,
+    });
+    place(world.utility, UPSTREAM_DER, mUp, {
+      ...upBase,
+      id: "upstream/buy",
+      side: "buy",
+      limitPrice: up.buyMicrosPerKWh,
+    });
+    timing.planMs += performance.now() - t0;
+    const intentBlock = countRejections(ledger.commit(gateMs - 1));
+
+    // 2. The solution for t: cleared per island over the intents the protocol accepted.
+    t0 = performance.now();
+    const builder: SolutionBuilder = { interval: t, islands: [] };
+    const byIsland = new Map<number, { order: Order; seq: number }[]>();
+    for (const o of orders) {
+      const r = intentBlock[o.handle].result;
+      if (!r.ok) continue;
+      const seq = Number(r.events[0]?.attributes.intent);
+      const list = byIsland.get(o.island) ?? [];
+      list.push({ order: o.order, seq });
+      byIsland.set(o.island, list);
+    }
+    const committed = new Float64Array(world.agents.length);
+    const bought = new Float64Array(world.agents.length);
+    const sold = new Float64Array(world.agents.length);
+    const priceOfIsland = new Map<number, number>();
+    let upstreamSold = 0;
+    let upstreamBought = 0;
+    let welfare = 0;
+    let localVolume = 0;
+    for (const i of [...byIsland.keys()].sort((x, y) => x - y)) {
+      const list = byIsland.get(i)!;
+      const r = clear(
+        list.map((x) => x.order),
+        { rule: s.market.rule, kPpm: s.market.kPpm },
+      );
+      welfare += r.welfare;
+      if (r.prices.uniform !== undefined) priceOfIsland.set(i, r.prices.uniform);
+      const buses: number[] = [];
+      for (let b = 0; b < net.bus.count; b++) if (mIsland[b] === i) buses.push(net.bus.id[b]);
+      builder.islands.push({
+        buses,
+        intents: list.map((x, n) => ({ seq: x.seq, side: x.order.side, outcome: r.intents[n] })),
+        price: r.prices.uniform ?? null,
+        upstream: i === mUp,
+      });
+      list.forEach((x, n) => {
+        const f = r.intents[n].filledWh;
+        if (f <= 0) return;
+        if (x.order.participant === "upstream") {
+          if (x.order.side === "sell") upstreamSold += f;
+          else upstreamBought += f;
+          return;
+        }
+        const a = world.agentById.get(x.order.participant!)!;
+        if (x.order.side === "sell") {
+          sold[a.index] += f;
+          localVolume += f;
+        } else bought[a.index] += f;
+      });
+    }
+    for (const a of world.agents) committed[a.index] = sold[a.index] - bought[a.index];
+    timing.clearingMs += performance.now() - t0;
+    ledger.release(gateMs);
+    const solution = solutionOf(builder);
+    if (solution !== null) ledger.submit(world.market, "SubmitSolution", solution);
+    countRejections(ledger.commit(gateMs));
+
+    // 3. Delivery: events of t take effect, the devices follow the dispatch.
     while (eventIdx < world.events.length && world.events[eventIdx].step <= k) {
       const ev = world.events[eventIdx++];
       const e = ev.spec;
       if (e.kind === "branch_outage" || e.kind === "branch_restoration") {
-        inService[ev.branch!] = e.kind === "branch_restoration" ? 1 : 0;
-        ledger.submit(world.operator, "ReportGridEvent", {
-          event: { kind: e.kind, branch: ev.branch! },
-          observedAtMs: ev.atMs,
-        });
+        const inService = e.kind === "branch_restoration" ? 1 : 0;
+        physicalInService[ev.branch!] = inService;
+        topology.push({ atMs: ev.atMs, branch: ev.branch!, inService });
+        ledger.defer(ev.atMs, () =>
+          ledger.submit(world.operator, "ReportGridEvent", {
+            event: { kind: e.kind, branch: ev.branch! },
+            observedAtMs: ev.atMs,
+          }),
+        );
         metrics.events.push({ step: k, kind: e.kind, what: `branch ${e.from}-${e.to}` });
       } else {
         const a = world.agentById.get(e.participant)!;
@@ -126,9 +298,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
             day: -1,
             theft: new Float64Array(0),
           });
-        } else {
-          doubleSellers.add(a.index);
-        }
+        } else doubleSellers.add(a.index);
         metrics.events.push({
           step: k,
           kind: e.kind,
@@ -136,149 +306,22 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
         });
       }
     }
-    const island = islandsOf(net, inService);
+    const island = islandsOf(net, physicalInService);
     const upIsland = island[world.upstreamBusIndex];
-    // Islanding of registered microgrids, as the operator reports it.
+    const former = formersOf(island);
     for (const m of s.microgrids) {
       const cut = m.buses.every((b) => island[world.busIndex.get(b)!] !== upIsland);
       if ((islandedMicrogrid.get(m.id) ?? false) !== cut) {
         islandedMicrogrid.set(m.id, cut);
-        ledger.submit(world.operator, "ReportGridEvent", {
-          event: { kind: "islanding", microgrid: m.id, islanded: cut },
-          observedAtMs: tStart,
-        });
+        ledger.defer(tStart, () =>
+          ledger.submit(world.operator, "ReportGridEvent", {
+            event: { kind: "islanding", microgrid: m.id, islanded: cut },
+            observedAtMs: tStart,
+          }),
+        );
       }
-    }
-    // Grid-forming unit of each island cut off from the upstream grid: the largest grid-forming battery.
-    const former = new Map<number, Agent>();
-    for (const a of world.agents) {
-      const i = island[a.busIndex];
-      if (i === upIsland || !a.battery?.gridForming) continue;
-      const cur = former.get(i);
-      if (!cur || a.battery.ratingW > cur.battery!.ratingW) former.set(i, a);
     }
     const energized = (i: number) => i === upIsland || former.has(i);
-
-    // 2. Plans and orders.
-    let t0 = performance.now();
-    const stepOf: (AgentStep | null)[] = world.agents.map(() => null);
-    const ordersByIsland = new Map<number, Order[]>();
-    const push = (i: number, o: Order) => {
-      const list = ordersByIsland.get(i);
-      if (list) list.push(o);
-      else ordersByIsland.set(i, [o]);
-    };
-    for (const a of world.agents) {
-      const i = island[a.busIndex];
-      if (!energized(i)) continue;
-      let st: AgentStep;
-      if (former.get(i) === a) {
-        // The island's grid former offers what it can discharge and absorbs surplus, as a price taker.
-        const room = batteryRoom(a, stepHours);
-        st = { chargeWh: 0, dischargeWh: 0, positionWh: 0, loadFcWh: a.loadFcWh[k] };
-        stepOf[a.index] = st;
-        const base = { participant: a.id, bus: a.busId, minFillWh: 0 };
-        if (room.discharge >= 1)
-          push(i, {
-            ...base,
-            id: `${a.id}/sell`,
-            side: "sell",
-            quantityWh: Math.floor(room.discharge),
-            limitPrice: up.sellMicrosPerKWh,
-            kind: "battery",
-          });
-        if (room.charge >= 1)
-          push(i, {
-            ...base,
-            id: `${a.id}/buy`,
-            side: "buy",
-            quantityWh: Math.floor(room.charge),
-            limitPrice: up.buyMicrosPerKWh,
-          });
-        continue;
-      }
-      st = planStep(a, k, { scenario: s, steps, stepHours, solver: options.solver, plans, priceForecast });
-      stepOf[a.index] = st;
-      const orders = ordersOf(a, st, s, doubleSellers.has(a.index));
-      // The intent gate: an agent cannot offer more than its devices can deliver in the interval.
-      let offered = 0;
-      for (const o of orders) {
-        if (o.side === "sell") {
-          offered += o.quantityWh;
-          if (offered > deliverableWh(a, stepHours)) {
-            metrics.reject(INTENT_GATE_CODE, a.id);
-            continue;
-          }
-        }
-        push(i, o);
-      }
-    }
-    if (ordersByIsland.has(upIsland)) {
-      push(upIsland, {
-        id: "upstream/sell",
-        side: "sell",
-        quantityWh: 1_000_000_000,
-        minFillWh: 0,
-        limitPrice: up.sellMicrosPerKWh,
-        participant: "upstream",
-        bus: up.bus,
-        kind: "grid",
-      });
-      push(upIsland, {
-        id: "upstream/buy",
-        side: "buy",
-        quantityWh: 1_000_000_000,
-        minFillWh: 0,
-        limitPrice: up.buyMicrosPerKWh,
-        participant: "upstream",
-        bus: up.bus,
-      });
-    }
-    timing.planMs += performance.now() - t0;
-
-    // 3. Clearing per island.
-    t0 = performance.now();
-    const committed = new Float64Array(world.agents.length);
-    const bought = new Float64Array(world.agents.length);
-    const sold = new Float64Array(world.agents.length);
-    const energyMicros = new Float64Array(world.agents.length);
-    const priceOfIsland = new Map<number, number>();
-    let upstreamSold = 0;
-    let upstreamBought = 0;
-    let upstreamMicros = 0;
-    let welfare = 0;
-    let volume = 0;
-    const islandIds = [...ordersByIsland.keys()].sort((x, y) => x - y);
-    for (const i of islandIds) {
-      const orders = ordersByIsland.get(i)!;
-      const r = clear(orders, { rule: s.market.rule, kPpm: s.market.kPpm });
-      welfare += r.welfare;
-      if (r.prices.uniform !== undefined) priceOfIsland.set(i, r.prices.uniform);
-      orders.forEach((o, n) => {
-        const out = r.intents[n];
-        if (out.filledWh <= 0 || out.price === null) return;
-        const pay = mulDiv(out.filledWh, out.price, 1000);
-        if (o.participant === "upstream") {
-          if (o.side === "sell") upstreamSold += out.filledWh;
-          else upstreamBought += out.filledWh;
-          upstreamMicros += o.side === "sell" ? pay : -pay;
-          return;
-        }
-        const a = world.agentById.get(o.participant!)!;
-        if (o.side === "sell") {
-          sold[a.index] += out.filledWh;
-          energyMicros[a.index] += pay;
-          volume += out.filledWh;
-        } else {
-          bought[a.index] += out.filledWh;
-          energyMicros[a.index] -= pay;
-        }
-      });
-    }
-    for (const a of world.agents) committed[a.index] = sold[a.index] - bought[a.index];
-    timing.clearingMs += performance.now() - t0;
-
-    // 4. Devices follow the dispatch.
     const loadServed = new Float64Array(world.agents.length);
     const pvOut = new Float64Array(world.agents.length);
     const battNet = new Float64Array(world.agents.length);
@@ -288,15 +331,15 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       const st = stepOf[a.index];
       const demand = a.loadWh[k];
       const pv = a.pvWh ? a.pvWh[k] : 0;
-      if (st === null) {
+      if (st === null || !energized(island[a.busIndex])) {
         unserved += demand;
         curtailed += pv;
         continue;
       }
-      if (former.get(island[a.busIndex]) === a) {
+      if (former.get(island[a.busIndex]) === a || mFormer.get(mIsland[a.busIndex]) === a) {
         loadServed[a.index] = demand;
         pvOut[a.index] = pv;
-        continue; // its battery is settled by the island balance below
+        continue; // a grid former's battery is what the island balance below (or the power flow) makes it
       }
       const shortWh = Math.max(0, -st.positionWh - bought[a.index]);
       const surplusWh = Math.max(0, st.positionWh - sold[a.index]);
@@ -306,26 +349,28 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       curtailed += pv - pvOut[a.index];
       battNet[a.index] = st.dischargeWh - st.chargeWh;
     }
-    // Islands on a grid-forming battery: it takes the island's imbalance within its limits.
+    // A former that is connected again after an island follows its market position with its battery.
+    for (const [i, f] of mFormer) {
+      if (former.has(island[f.busIndex]) || !energized(island[f.busIndex])) continue;
+      void i;
+      const room = batteryRoom(f, stepHours);
+      battNet[f.index] = Math.max(-room.charge, Math.min(room.discharge, committed[f.index]));
+    }
     for (const [i, f] of [...former.entries()].sort((x, y) => x[0] - y[0])) {
       const members = world.agents.filter((a) => island[a.busIndex] === i && stepOf[a.index] !== null);
-      let need = 0; // energy the former must inject, Wh
-      for (const a of members) if (a !== f) need -= pvOut[a.index] + battNet[a.index] - loadServed[a.index];
-      need += loadServed[f.index] - pvOut[f.index];
+      let need = 0;
+      for (const a of members)
+        need += loadServed[a.index] - pvOut[a.index] - (a === f ? 0 : battNet[a.index]);
       const room = batteryRoom(f, stepHours);
       if (need > room.discharge) {
         let cut = need - room.discharge;
-        for (const a of members) {
-          const shed = Math.min(cut, loadServed[a.index] * (1 - a.criticalShare));
-          loadServed[a.index] -= shed;
-          unserved += shed;
-          cut -= shed;
-        }
-        for (const a of members) {
-          const shed = Math.min(cut, loadServed[a.index]);
-          loadServed[a.index] -= shed;
-          unserved += shed;
-          cut -= shed;
+        for (const pass of [0, 1]) {
+          for (const a of members) {
+            const shed = Math.min(cut, loadServed[a.index] * (pass === 0 ? 1 - a.criticalShare : 1));
+            loadServed[a.index] -= shed;
+            unserved += shed;
+            cut -= shed;
+          }
         }
       } else if (-need > room.charge) {
         let cut = -need - room.charge;
@@ -338,119 +383,98 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       }
     }
 
-    // 5. Power flow of the dispatched state.
+    // 4. Power flow of the dispatched state.
     t0 = performance.now();
     const pdMw = new Float64Array(net.bus.count);
     const qdMvar = new Float64Array(net.bus.count);
     const toMw = 1 / (stepHours * 1e6);
+    const formers = [...former.entries()].sort((x, y) => x[0] - y[0]).map((e) => e[1]);
     for (const a of world.agents) {
-      if (stepOf[a.index] === null) continue;
+      if (!energized(island[a.busIndex])) continue;
       for (const at of a.loadAt) {
         pdMw[at.busIndex] += loadServed[a.index] * at.share * toMw;
         qdMvar[at.busIndex] += loadServed[a.index] * at.share * toMw * tanPhi;
       }
-      if (a.loadAt.length === 0 && loadServed[a.index] > 0) pdMw[a.busIndex] += loadServed[a.index] * toMw;
-      pdMw[a.busIndex] -= (pvOut[a.index] + battNet[a.index]) * toMw;
+      const own = formers.includes(a) ? 0 : battNet[a.index];
+      pdMw[a.busIndex] -= (pvOut[a.index] + own) * toMw;
     }
-    const formers = [...former.entries()].sort((x, y) => x[0] - y[0]).map((e) => e[1]);
     const slackBuses = [world.upstreamBusIndex, ...formers.map((f) => f.busIndex)];
-    const pf = powerFlow(net, { pdMw, qdMvar, inService, slackBuses }, s.network.defaultRatingMva);
+    const pf = powerFlow(
+      net,
+      { pdMw, qdMvar, inService: physicalInService, slackBuses },
+      s.network.defaultRatingMva,
+    );
     timing.powerFlowMs += performance.now() - t0;
     const upstreamWh = pf.slackMw[0] / toMw;
     formers.forEach((f, g) => {
       battNet[f.index] = pf.slackMw[g + 1] / toMw;
-      committed[f.index] = sold[f.index] - bought[f.index];
     });
-    // State of charge after the interval.
     for (const a of world.agents) {
       const b = a.battery;
-      if (!b || stepOf[a.index] === null) continue;
+      if (!b) continue;
       const e = battNet[a.index];
       b.socWh = e >= 0 ? b.socWh - e / b.efficiency : b.socWh - e * b.efficiency;
       b.socWh = Math.min(b.energyWh, Math.max(0, b.socWh));
     }
 
-    // 6. Meter readings (signed by each device), tampering, settlement.
-    const readings = new Float64Array(world.agents.length);
-    const imbalanceMicros = new Float64Array(world.agents.length);
+    // 5. Meter readings (signed by each device, after the interval), tampering, settlement after the delay.
     let theftWh = 0;
     let imbalanceWh = 0;
+    const actualNet = new Float64Array(world.agents.length);
     for (const a of world.agents) {
-      if (stepOf[a.index] === null) continue;
+      if (!energized(island[a.busIndex])) continue;
       const actual = Math.round(pvOut[a.index] + battNet[a.index] - loadServed[a.index]);
+      actualNet[a.index] = actual;
       let reported = actual;
-      const t = tampered.get(a.index);
-      if (t) {
+      const tam = tampered.get(a.index);
+      if (tam) {
         const day = Math.floor(k / stepsPerDay);
-        if (t.day !== day) {
+        if (tam.day !== day) {
           const from = day * stepsPerDay;
           const x = a.loadWh.subarray(from, Math.min(steps, from + stepsPerDay));
-          const h = tamperDay(t.attack, x, t.rng.fork(`day/${day}`));
-          t.theft = x.map((v, n) => v - h[n]);
-          t.day = day;
+          const h = tamperDay(tam.attack, x, tam.rng.fork(`day/${day}`));
+          tam.theft = x.map((v, n) => v - h[n]);
+          tam.day = day;
         }
         const demand = a.loadWh[k];
-        const frac = demand > 0 ? loadServed[a.index] / demand : 0;
-        reported = Math.round(actual + t.theft[k - t.day * stepsPerDay] * frac);
+        reported = Math.round(
+          actual + tam.theft[k - tam.day * stepsPerDay] * (demand > 0 ? loadServed[a.index] / demand : 0),
+        );
         theftWh += reported - actual;
       }
-      readings[a.index] = reported;
-      ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval, energyWh: reported });
+      imbalanceWh += Math.abs(actual - committed[a.index]);
+      ledger.defer(tEnd, () =>
+        ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval: t, energyWh: reported }),
+      );
       if (doubleSellers.has(a.index) && committed[a.index] > 0) {
-        // The second claim on the same interval's energy.
-        ledger.submit(a.device, "SubmitMeterReading", {
-          der: a.id,
-          interval,
-          energyWh: reported + committed[a.index],
-        });
+        const claim = reported + committed[a.index];
+        ledger.defer(tEnd, () =>
+          ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval: t, energyWh: claim }),
+        );
       }
-      const dev = reported - Math.round(committed[a.index]);
-      imbalanceWh += Math.abs(actual - Math.round(committed[a.index]));
-      imbalanceMicros[a.index] =
-        dev >= 0
-          ? mulDiv(dev, s.market.imbalance.surplusMicrosPerKWh, 1000)
-          : -mulDiv(-dev, s.market.imbalance.shortMicrosPerKWh, 1000);
     }
-    // Payments first (into the market account), then payouts, so the market account never runs dry mid-block.
-    const amounts = world.agents.map((a) => energyMicros[a.index] + imbalanceMicros[a.index]);
-    for (const a of world.agents) {
-      const n = amounts[a.index];
-      if (n < 0) ledger.submit(a.key, "Transfer", { to: marketAccount, amount: -n, asset: "micros" });
-    }
-    if (upstreamMicros < 0)
-      ledger.submit(world.utility, "Transfer", {
-        to: marketAccount,
-        amount: -upstreamMicros,
-        asset: "micros",
-      });
-    for (const a of world.agents) {
-      const n = amounts[a.index];
-      if (n > 0) ledger.submit(world.market, "Transfer", { to: a.account, amount: n, asset: "micros" });
-    }
-    if (upstreamMicros > 0)
-      ledger.submit(world.market, "Transfer", {
-        to: utilityAccount,
-        amount: upstreamMicros,
-        asset: "micros",
-      });
+    const upstreamReading = Math.round(upstreamWh);
+    ledger.defer(tEnd, () =>
+      ledger.submit(world.upstreamDevice, "SubmitMeterReading", {
+        der: UPSTREAM_DER,
+        interval: t,
+        energyWh: upstreamReading,
+      }),
+    );
+    ledger.defer(tEnd + stepMs, () => ledger.submit(world.market, "SettleInterval", { interval: t }));
 
-    t0 = performance.now();
-    const applied = ledger.commit(tEnd);
-    timing.protocolMs += performance.now() - t0;
-    for (const x of applied) if (!x.result.ok) metrics.reject(x.result.code, x.sender);
-
-    // 7. Metrics of the interval.
+    // 6. Metrics of the interval.
     for (const a of world.agents) {
-      const p = priceOfIsland.get(island[a.busIndex]);
+      const p = priceOfIsland.get(mIsland[a.busIndex]);
       if (p !== undefined) realized[a.index][k] = p;
     }
     const rec: IntervalRecord = {
       step: k,
       timeMs: tStart,
-      price: priceOfIsland.get(upIsland) ?? null,
+      price: priceOfIsland.get(mUp) ?? null,
       islandPrice: null,
-      volumeWh: volume + upstreamSold,
-      localVolumeWh: volume,
+      volumeWh: localVolume + upstreamSold,
+      localVolumeWh: localVolume,
       upstreamSoldWh: upstreamSold,
       upstreamBoughtWh: upstreamBought,
       welfareMicros: welfare,
@@ -474,7 +498,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       islandedBuses: 0,
       pfConverged: pf.converged,
     };
-    for (const [i, p] of priceOfIsland) if (i !== upIsland) rec.islandPrice = p;
+    for (const [i, p] of priceOfIsland) if (i !== mUp) rec.islandPrice = p;
     for (const a of world.agents) {
       rec.loadWh += a.loadWh[k];
       rec.loadServedWh += loadServed[a.index];
@@ -495,26 +519,51 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     if (!Number.isFinite(rec.vmMinPu)) rec.vmMinPu = 0;
     metrics.record(rec, { vmPu: pf.vmPu, loading: pf.loading, energized: pf.energized });
     for (const a of world.agents) {
+      const price = priceOfIsland.get(mIsland[a.busIndex]) ?? null;
       metrics.participant(a, {
-        energyMicros: energyMicros[a.index],
-        imbalanceMicros: imbalanceMicros[a.index],
         boughtWh: bought[a.index],
         soldWh: sold[a.index],
         loadWh: a.loadWh[k],
         servedWh: loadServed[a.index],
-        readingWh: readings[a.index],
-        price: priceOfIsland.get(island[a.busIndex]) ?? null,
+        deliveredWh: actualNet[a.index],
+        price,
       });
     }
-    metrics.upstream(upstreamMicros, upstreamSold, upstreamBought);
+    metrics.upstream(upstreamSold, upstreamBought);
     options.onStep?.(k + 1, steps);
   }
   metrics.step = steps;
+  // Let every deferred reading and settlement reach the chain.
+  let flushMs = world.startMs + (steps - 1) * stepMs;
+  while (ledger.deferred > 0) {
+    flushMs += stepMs;
+    ledger.release(flushMs);
+    countRejections(ledger.commit(flushMs));
+  }
+  // What the settlements charged for imbalance, per participant (from the protocol's own records).
+  for (let k = 0; k < steps; k++) {
+    const key = settlementKey(world.firstInterval + k);
+    const bytes = ledger.state.get(key);
+    if (bytes === undefined) continue;
+    const rec = readStateValue(key, bytes) as unknown as SettlementRecord;
+    for (const d of rec.ders) {
+      const a = world.agentById.get(d.der);
+      if (a) metrics.participants[a.index].imbalanceMicros += d.imbalanceMicros;
+      else metrics.upstreamTotals.imbalanceMicros += d.imbalanceMicros;
+    }
+    metrics.unpaidMicros += rec.unpaidMicros;
+  }
   timing.signMs = ledger.timing.signMs;
   timing.storeMs = ledger.timing.storeMs;
   timing.protocolMs = ledger.timing.applyMs;
-  const final = new Map<string, number>();
-  for (const acct of initial.keys()) final.set(acct, ledger.balance(acct));
+  const final = new Map<string, number>(tracked.map((x) => [x, ledger.balance(x)]));
+  for (const a of world.agents) {
+    const p = metrics.participants[a.index];
+    p.netMicros = final.get(a.account)! - initial.get(a.account)!;
+    p.energyMicros = p.netMicros - p.imbalanceMicros;
+  }
+  const u = accountIdOf(world.utility.publicKey);
+  metrics.upstreamTotals.netMicros = final.get(u)! - initial.get(u)!;
   const result: RunResult = {
     world,
     metrics,

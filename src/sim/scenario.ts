@@ -184,14 +184,12 @@ export const scenarioSchema = z.strictObject({
           bus: busId.default(1),
           sellMicrosPerKWh: price.default(300_000),
           buyMicrosPerKWh: price.default(50_000),
+          /** Most the substation carries, W (the upstream grid's intents are bounded by it). */
+          ratingW: posInt.default(20_000_000),
         })
         .prefault({}),
-      imbalance: z
-        .strictObject({
-          shortMicrosPerKWh: price.default(400_000),
-          surplusMicrosPerKWh: price.default(30_000),
-        })
-        .prefault({}),
+      /** What a deviation from the schedule pays (shortfall) or earns (surplus), micros/kWh (protocol market). */
+      imbalancePriceMicrosPerKWh: price.default(300_000),
       valueOfLostLoadMicrosPerKWh: price.default(5_000_000),
     })
     .prefault({}),

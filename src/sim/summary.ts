@@ -51,7 +51,9 @@ export function capitalEfficiency(r: RunResult, solver: LpSolver): CapitalEffici
     // The battery's energy left above (or below) where it started is worth what it would sell for.
     const soc = (a.battery.socWh - a.battery.initialWh) * a.battery.efficiency;
     const endValue = (soc * up.buyMicrosPerKWh) / 1000;
-    const realized = baseline + totals.netMicros + endValue;
+    // Physical flows at the cleared prices: the schedule's worth, without the imbalance charges that
+    // forecast errors of the load would cost without a battery too.
+    const realized = baseline + totals.deliveredValueMicros + endValue;
     const optimal = s.ok ? baseline - s.costMicros : 0;
     out.push({
       id: a.id,
@@ -139,7 +141,9 @@ export function buildSummary(r: RunResult, efficiency: CapitalEfficiency[]): Rec
     money: {
       totalMicrosBefore: initialTotal,
       totalMicrosAfter: finalTotal,
-      upstreamNetMicros: Math.round(metrics.upstreamTotals.netMicros),
+      upstreamNetMicros: metrics.upstreamTotals.netMicros,
+      upstreamImbalanceMicros: metrics.upstreamTotals.imbalanceMicros,
+      unpaidMicros: metrics.unpaidMicros,
     },
     capitalEfficiency: efficiency,
     participants: metrics.participants.map((p) => ({
@@ -150,6 +154,7 @@ export function buildSummary(r: RunResult, efficiency: CapitalEfficiency[]): Rec
       loadWh: Math.round(p.loadWh),
       servedWh: Math.round(p.servedWh),
       loadValueMicros: Math.round(p.loadValueMicros),
+      deliveredValueMicros: Math.round(p.deliveredValueMicros),
     })),
     ledger: r.ledger,
   };

@@ -80,6 +80,7 @@ export function checkScenario(s: Scenario): ResolvedPaths {
   bus("market.upstream.bus", s.market.upstream.bus);
   const ids = new Set<string>();
   const addId = (field: string, id: string) => {
+    if (id === "upstream") scenarioError(field, "the id upstream is the substation's");
     if (ids.has(id)) scenarioError(field, `participant id ${id} is used twice`);
     ids.add(id);
   };

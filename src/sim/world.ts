@@ -18,6 +18,8 @@ import type { EventSpec, ParticipantSpec, Scenario, Strategy } from "./scenario.
 import { checkScenario, type ResolvedPaths } from "./validate.js";
 
 const utf8 = new TextEncoder();
+/** DER id of the substation meter (the upstream grid's intents and readings). */
+export const UPSTREAM_DER = "upstream";
 
 export interface BatteryState {
   ratingW: number;
@@ -85,6 +87,7 @@ export interface World {
   operator: KeyPair;
   market: KeyPair;
   utility: KeyPair;
+  upstreamDevice: KeyPair;
   events: TimedEvent[];
   microgridOfBus: (string | null)[];
   chainId: string;
@@ -325,14 +328,26 @@ export function buildWorld(scenario: Scenario): World {
   const operator = simKey(scenario.seed, "operator");
   const market = simKey(scenario.seed, "market");
   const utility = simKey(scenario.seed, "utility");
+  const upstreamDevice = simKey(scenario.seed, "device/upstream");
   const chainId = `plurigrid-sim-${scenario.name}`.slice(0, 64);
   const firstInterval = startMs / stepMs;
   const id = (k: KeyPair) => accountIdOf(k.publicKey);
   const MARKET_FLOAT = 1_000_000_000_000_000;
   const genesis: GenesisDoc = {
     chainId,
-    genesisTimeMs: startMs - 1,
-    params: { intervalMinutes, meterReadingMaxAgeIntervals: 96 },
+    // Before the gate closure of the first interval (one interval ahead of its start).
+    genesisTimeMs: startMs - stepMs - 2,
+    params: {
+      intervalMinutes,
+      meterReadingMaxAgeIntervals: 96,
+      market: {
+        kPricingPpm: scenario.market.kPpm,
+        imbalancePriceMicrosPerKWh: scenario.market.imbalancePriceMicrosPerKWh,
+        gateClosureMinutes: intervalMinutes,
+        solutionDeadlineMinutes: Math.min(5, intervalMinutes),
+        settlementDelayMinutes: intervalMinutes,
+      },
+    },
     accounts: [
       { id: id(operator), micros: 0 },
       { id: id(market), micros: MARKET_FLOAT },
@@ -351,26 +366,43 @@ export function buildWorld(scenario: Scenario): World {
       name: m.name,
       buses: [...m.buses].sort((x, y) => x - y),
     })),
-    ders: agents.map((a) => {
-      const kind = a.battery ? "battery" : a.pvWh && a.loadAt.length === 0 ? "pv" : "load";
-      let peak = 0;
-      for (const v of a.loadWh) peak = Math.max(peak, v);
-      const ratingW = Math.max(
-        1,
-        Math.round(Math.max(a.pvRatingW, a.battery?.ratingW ?? 0, (peak * 60) / intervalMinutes)),
-      );
-      return {
-        id: a.id,
-        owner: a.account,
-        kind,
-        bus: a.busId,
-        ratingW,
-        ...(a.battery ? { energyWh: a.battery.energyWh } : {}),
-        devicePublicKey: Buffer.from(a.device.publicKey).toString("hex"),
-        ieee1547Category: a.pvWh || a.battery ? "III" : "II",
+    ders: [
+      {
+        // The substation: the upstream grid's connection point, metered like any DER.
+        id: UPSTREAM_DER,
+        owner: id(utility),
+        kind: "load",
+        bus: scenario.market.upstream.bus,
+        ratingW: scenario.market.upstream.ratingW,
+        devicePublicKey: Buffer.from(upstreamDevice.publicKey).toString("hex"),
+        ieee1547Category: "II",
         settings: {},
-      };
-    }),
+      },
+      ...agents.map((a) => {
+        const kind: "battery" | "pv" | "load" = a.battery
+          ? "battery"
+          : a.pvWh && a.loadAt.length === 0
+            ? "pv"
+            : "load";
+        let peak = 0;
+        for (const v of a.loadWh) peak = Math.max(peak, v);
+        // The connection's rating bounds every intent (MARKET_EXCEEDS_RATING): room for forecast errors.
+        const peakW = (peak * 60) / intervalMinutes;
+        const batW = a.battery?.ratingW ?? 0;
+        const ratingW = Math.max(1, Math.round(Math.max(a.pvRatingW + batW, 2 * peakW + batW)));
+        return {
+          id: a.id,
+          owner: a.account,
+          kind,
+          bus: a.busId,
+          ratingW,
+          ...(a.battery ? { energyWh: a.battery.energyWh } : {}),
+          devicePublicKey: Buffer.from(a.device.publicKey).toString("hex"),
+          ieee1547Category: (a.pvWh || a.battery ? "III" : "II") as "II" | "III",
+          settings: {},
+        };
+      }),
+    ],
   };
 
   return {
@@ -389,6 +421,7 @@ export function buildWorld(scenario: Scenario): World {
     operator,
     market,
     utility,
+    upstreamDevice,
     events,
     microgridOfBus,
     chainId,
