@@ -197,6 +197,29 @@ describe("market: solutions", () => {
     ]);
   });
 
+  it("marks a solution with a certificate that checks proven optimal (the example of docs/market.md)", () => {
+    const s = setup();
+    s.call(alice, "SubmitIntent", sell(2_000, 50_000));
+    s.call(bob, "SubmitIntent", buy(1_500, 120_000));
+    const example = {
+      interval: T,
+      fills: [[1, 0, 1_500]] as [number, number, number][],
+      prices: [
+        [0, 80_000],
+        [1, 80_000],
+      ] as [number, number][],
+      referencePrice: 80_000,
+      busPrices: [
+        [3, 80_000],
+        [5, 80_000],
+      ] as [number, number][],
+      certificate: { energyPrices: [[3, 50_000]] as [number, number][], branchShadowPrices: [] },
+    };
+    expect(T).toBe(1_908_004);
+    expect(s.call(carol, "SubmitSolution", example, s.at(GATE))).toEqual(["ok"]);
+    expect(stateValue<IntervalRecord>(s.chain, intervalKey(T))?.best?.provenOptimal).toBe(true);
+  });
+
   it("takes a large solution in parts, and checks it when the last part arrives", () => {
     const { call, chain, at } = market();
     const text = JSON.stringify(solution([[1, 0, 1_500]], 80_000));
