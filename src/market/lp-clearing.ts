@@ -2,7 +2,7 @@ import { PlurigridError } from "../core/errors.js";
 import { LpBuilder } from "../grid/lp/builder.js";
 import type { LpResult, LpSolver } from "../grid/lp/types.js";
 import type { Locations, MarketGrid } from "./network.js";
-import type { OrderTable } from "./orders.js";
+import { compareIds, type OrderTable } from "./orders.js";
 import { hasPredicates, type PairRule } from "./predicates.js";
 
 /**
@@ -64,13 +64,23 @@ interface Model {
   branchRows: [number, number][];
 }
 
-function buildModel(input: LpClearingInput, fixed: Uint8Array | null) {
+/**
+ * Orders by id: columns and rows are laid out in this order, so the model, and the solver's choice among
+ * equal orders, do not depend on the order of the input.
+ */
+function canonicalOrder(table: OrderTable): Int32Array {
+  const idx = Array.from({ length: table.count }, (_, i) => i);
+  idx.sort((a, b) => compareIds(table.orders[a].id, table.orders[b].id));
+  return Int32Array.from(idx);
+}
+
+function buildModel(input: LpClearingInput, fixed: Uint8Array | null, canon: Int32Array) {
   const { table, residualWh, residualMinWh, where, grid, rule } = input;
   const n = table.count;
   const b = new LpBuilder("max", { cols: n + (grid?.nodeCount ?? 0), rows: n });
   const y = new Int32Array(n).fill(-1);
   const z = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
+  for (const i of canon) {
     if (residualWh[i] <= 0 || where.island[i] < 0) continue;
     const q = residualWh[i];
     const m = residualMinWh[i];
@@ -95,7 +105,7 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null) {
   if (rule !== null) {
     const buys: number[] = [];
     const sells: number[] = [];
-    for (let i = 0; i < n; i++) {
+    for (const i of canon) {
       if (y[i] < 0) continue;
       (table.isBuy[i] ? buys : sells).push(i);
     }
@@ -117,7 +127,7 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null) {
         pairsOf[si].push(col);
       }
     }
-    for (let i = 0; i < n; i++) {
+    for (const i of canon) {
       if (y[i] < 0) continue;
       const cols = pairsOf[i];
       if (!pred(i) && cols.length === 0) continue;
@@ -134,7 +144,7 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null) {
   if (grid === undefined) {
     const idx: number[] = [];
     const val: number[] = [];
-    for (let i = 0; i < n; i++) {
+    for (const i of canon) {
       if (y[i] < 0) continue;
       idx.push(y[i]);
       val.push(table.isBuy[i] ? -1 : 1);
@@ -213,13 +223,14 @@ const intFloor = (v: number) => Math.floor(v + 1e-6);
 export function lpClear(input: LpClearingInput): LpClearing {
   const { table } = input;
   const n = table.count;
-  let built = buildModel(input, null);
+  const canon = canonicalOrder(table);
+  let built = buildModel(input, null, canon);
   let r: LpResult = input.solver.solve(built.problem, { mipRelGap: 0 });
   const isMip = built.model.z.some((c) => c >= 0);
   if (r.status === "optimal" && isMip) {
     const fixed = new Uint8Array(n);
     for (let i = 0; i < n; i++) if (built.model.z[i] >= 0) fixed[i] = r.x[built.model.z[i]] > 0.5 ? 1 : 0;
-    built = buildModel(input, fixed);
+    built = buildModel(input, fixed, canon);
     r = input.solver.solve(built.problem);
   }
   const empty = {
@@ -240,10 +251,10 @@ export function lpClear(input: LpClearingInput): LpClearing {
       },
     );
   }
-  return extract(input, built.model, r);
+  return extract(input, built.model, r, canon);
 }
 
-function extract(input: LpClearingInput, model: Model, r: LpResult): LpClearing {
+function extract(input: LpClearingInput, model: Model, r: LpResult, canon: Int32Array): LpClearing {
   const { table, residualMinWh } = input;
   const n = table.count;
   const { y } = model;
@@ -259,7 +270,7 @@ function extract(input: LpClearingInput, model: Model, r: LpResult): LpClearing 
   });
   // Least fills the flooring broke: round up the pairs with the largest fractions, within quantities.
   const total = (i: number) => pairsOfOrder[i];
-  for (let i = 0; i < n; i++) {
+  for (const i of canon) {
     if (y[i] < 0 || !hasPredicates(table.orders[i]) || residualMinWh[i] === 0) continue;
     if (pairsOfOrder[i] === 0 || pairsOfOrder[i] >= residualMinWh[i]) continue;
     const mine = model.pairCol
@@ -320,7 +331,7 @@ function extract(input: LpClearingInput, model: Model, r: LpResult): LpClearing 
 /**
  * Rounding fills to whole Wh can leave an island's pool a few Wh out of balance: the longer side gives back
  * the difference, lowest-welfare orders first (buys by limit ascending, sells by limit descending, then
- * by index), skipping orders that a least fill would then break.
+ * by id), skipping orders that a least fill would then break.
  */
 function balancePools(input: LpClearingInput, poolWh: Float64Array, filledWh: Float64Array): void {
   const { table, where, residualMinWh } = input;
@@ -340,7 +351,10 @@ function balancePools(input: LpClearingInput, poolWh: Float64Array, filledWh: Fl
       if (where.island[i] === isl && poolWh[i] > 0 && (table.isBuy[i] === 1) === trimBuys) members.push(i);
     }
     const lim = table.limitPrice;
-    members.sort((a, b) => (trimBuys ? lim[a] - lim[b] : lim[b] - lim[a]) || a - b);
+    const ids = table.orders;
+    members.sort(
+      (a, b) => (trimBuys ? lim[a] - lim[b] : lim[b] - lim[a]) || compareIds(ids[a].id, ids[b].id),
+    );
     for (const strict of [true, false]) {
       for (const i of members) {
         if (excess === 0) break;

@@ -92,7 +92,7 @@ describe("network-constrained clearing", () => {
     );
   });
 
-  it("is deterministic", () => {
+  it("is deterministic and independent of the input order", () => {
     fc.assert(
       fc.property(
         marketArb({
@@ -104,9 +104,13 @@ describe("network-constrained clearing", () => {
           minFills: true,
         }),
         (orders) => {
-          expect(clearMarket(orders, { network: feeder, solver })).toEqual(
-            clearMarket(orders, { network: feeder, solver }),
-          );
+          const a = clearMarket(orders, { network: feeder, solver });
+          expect(clearMarket(orders, { network: feeder, solver })).toEqual(a);
+          // The model is laid out by id, so reversing the input changes nothing but the order of intents.
+          const b = clearMarket([...orders].reverse(), { network: feeder, solver });
+          expect(b.intents).toEqual([...a.intents].reverse());
+          expect(b.fills).toEqual(a.fills);
+          expect(b.prices).toEqual(a.prices);
         },
       ),
       { numRuns: 20 },
