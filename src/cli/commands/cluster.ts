@@ -16,6 +16,7 @@ export interface ClusterNodeCliOptions {
   port: number;
   host: string;
   rateLimit: number;
+  threads?: number;
   format: Format;
 }
 
@@ -50,6 +51,7 @@ export async function runClusterNode(opts: ClusterNodeCliOptions, io: Io): Promi
     leaseMs: config.leaseMs,
     blockIntervalMs: config.blockIntervalMs,
     propose: config.operators.includes(self),
+    threads: opts.threads,
     name: `plurigrid ${self.slice(0, 12)}`,
     log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
   });

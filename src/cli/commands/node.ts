@@ -22,6 +22,7 @@ interface NodeOpts {
   host: string;
   blockIntervalMs: number;
   rateLimit: number;
+  threads?: number;
   format: Format;
 }
 
@@ -47,6 +48,11 @@ export function registerNode(program: Command, io: Io): void {
       1000,
     )
     .option(
+      "--threads <n>",
+      "worker threads for admission checks (default: one per core)",
+      integerOption(1, 64),
+    )
+    .option(
       "--cluster <urls>",
       "join a cluster: NATS URLs nats://HOST:PORT[,...] (the folder needs cluster.json and node-key.json; docs/cluster.md)",
     )
@@ -56,7 +62,11 @@ export function registerNode(program: Command, io: Io): void {
         const { runClusterNode } = await import("./cluster.js");
         return runClusterNode({ ...opts, cluster: opts.cluster }, io);
       }
-      const node = new Node({ dbPath: dbPathOf(opts.data), blockIntervalMs: opts.blockIntervalMs });
+      const node = new Node({
+        dbPath: dbPathOf(opts.data),
+        blockIntervalMs: opts.blockIntervalMs,
+        threads: opts.threads,
+      });
       try {
         await node.ready();
       } catch (e) {

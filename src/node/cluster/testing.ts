@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256, toHex } from "../../core/hash.js";
-import { type KeyPair, keyFromSeed } from "../../core/keys.js";
+import { type KeyPair, keyFromSeed, writeKeyFile } from "../../core/keys.js";
 import { dbPathOf, initDataDir } from "../init.js";
 import { nodeTestKey, testGenesisDoc } from "../testing/fixtures.js";
 import { ClusterNode, type ClusterNodeOptions } from "./cluster-node.js";
+import { NODE_KEY_FILE, writeClusterConfig } from "./config.js";
 import { type NatsCluster, startNatsCluster } from "./nats-servers.js";
 
 const utf8 = new TextEncoder();
@@ -48,6 +49,18 @@ export async function startTestCluster(opts: {
   for (const d of dataDirs) initDataDir(d, { genesisDoc: genesis });
   const operatorKeys = Array.from({ length: nNodes }, (_, i) => operatorTestKey(i));
   const operators = operatorKeys.map((k) => toHex(k.publicKey));
+  const quorum = opts.quorum ?? Math.floor(nNodes / 2) + 1;
+  // The files `plurigrid node --cluster` reads, for the tests that run nodes as processes.
+  dataDirs.forEach((d, i) => {
+    writeKeyFile(join(d, NODE_KEY_FILE), operatorKeys[i]);
+    writeClusterConfig(d, {
+      operators,
+      quorum,
+      replicas: opts.replicas ?? 3,
+      leaseMs: 1500,
+      blockIntervalMs: 20,
+    });
+  });
   let nats: NatsCluster;
   try {
     nats = await startNatsCluster(join(dir, "nats"), opts.natsServers ?? 3);
@@ -71,7 +84,7 @@ export async function startTestCluster(opts: {
       servers,
       nodeKey: operatorKeys[i],
       operators,
-      quorum: opts.quorum ?? Math.floor(nNodes / 2) + 1,
+      quorum,
       replicas: opts.replicas ?? 3,
       leaseMs: 1500,
       threads: 1,
