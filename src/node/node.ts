@@ -22,7 +22,6 @@ import {
   MAX_TXS_PER_BLOCK,
   queryState,
   txHashOf,
-  txRootOf,
 } from "./protocol-adapter.js";
 import { CommittedState } from "./state-view.js";
 import { type Head, Store, type StoredBlock, type StoredTx } from "./store.js";
@@ -329,7 +328,7 @@ export class Node extends EventEmitter<{ block: [CommittedBlock]; halt: [Error] 
     };
     // Every mempool transaction passed checkTx, signature included, in a worker thread.
     const result = applyBlockTxs(this.state, partial, txs, new Array<boolean>(txs.length).fill(true));
-    const header: BlockHeader = { ...partial, txRoot: txRootOf(txs), stateRoot: result.stateRoot };
+    const header: BlockHeader = { ...partial, txRoot: result.txRoot, stateRoot: result.stateRoot };
     const hash = blockHashOf(header);
     const txHashes = selected.map((e) => e.hash);
     this.store.commitBlock({ header, hash, txs, txHashes, results: result.results, changes: result.changes });

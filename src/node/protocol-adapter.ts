@@ -3,6 +3,7 @@
  * is re-exported or derived here, so a change of the protocol's surface touches one file of the node.
  */
 import { PlurigridError } from "../core/errors.js";
+import { canonicalText } from "../protocol/hashing.js";
 import {
   accountKey,
   applyBlock,
@@ -24,6 +25,7 @@ import {
   verifyTxSignature,
 } from "../protocol/index.js";
 import type { BlockHeader, BlockResult, CheckResult, StateProof, StateReader } from "../protocol/seam.js";
+import { signatureVerdict } from "../protocol/verify.js";
 
 export { type GenesisDoc, MAX_BLOCK_BYTES, MAX_TX_BYTES, MAX_TXS_PER_BLOCK };
 
@@ -32,6 +34,13 @@ export const txRootOf: (txs: readonly Uint8Array[]) => string = txRoot;
 export const blockHashOf: (header: BlockHeader) => string = blockHash;
 /** Pure, thread-safe: the signature verdict applyBlock accepts in `signaturesVerified`. */
 export const txSignatureValid: (bytes: Uint8Array) => boolean = verifyTxSignature;
+/**
+ * Pure, thread-safe, and cheaper: the same verdict as txSignatureValid for every transaction that decodes,
+ * read without decoding (applyBlock never reads the verdict of one that does not).
+ */
+export const signatureVerdictOf: (bytes: Uint8Array) => boolean = signatureVerdict;
+/** RFC 8785 canonical JSON text (core's canonicalString, faster on plain values). */
+export const canonicalJson: (value: unknown) => string = canonicalText;
 
 export function applyBlockTxs(
   state: StateReader,

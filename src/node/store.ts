@@ -10,9 +10,9 @@
  * key space, including the nodes of its authenticated tree, so the state root is persisted with the state.
  */
 import Database from "better-sqlite3";
-import { canonicalString } from "../core/canonical.js";
 import { assert, PlurigridError } from "../core/errors.js";
 import type { BlockHeader, ProtocolEvent, StateChange, TxResult } from "../protocol/seam.js";
+import { canonicalJson } from "./protocol-adapter.js";
 
 /** Bumped when the layout of the file changes; a node refuses a file of another format. */
 export const STORE_FORMAT = "plurigrid-sqlite-1";
@@ -239,6 +239,17 @@ export class Store {
     return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
 
+  /** Runs `read` in one read transaction: every read sees the same committed state (a snapshot). */
+  reading<T>(read: () => T): T {
+    if (this.db.inTransaction) return read();
+    this.db.exec("BEGIN");
+    try {
+      return read();
+    } finally {
+      if (this.db.inTransaction) this.db.exec("COMMIT");
+    }
+  }
+
   /** Appends one block: block row, tx rows and state changes in one SQLite transaction, synced on return. */
   commitBlock(block: BlockToCommit): void {
     this.commitTx(block);
@@ -247,9 +258,9 @@ export class Store {
   private writeBlock(b: BlockToCommit): void {
     const h = b.header.height;
     assert(b.txs.length === b.results.length && b.txs.length === b.txHashes.length, "one result per tx");
-    this.stmt.putBlock.run(h, b.hash, canonicalString(b.header), b.txs.length);
+    this.stmt.putBlock.run(h, b.hash, canonicalJson(b.header), b.txs.length);
     for (let i = 0; i < b.txs.length; i++) {
-      this.stmt.putTx.run(h, i, b.txHashes[i], b.txs[i], canonicalString(resultOf(b.results[i])));
+      this.stmt.putTx.run(h, i, b.txHashes[i], b.txs[i], canonicalJson(resultOf(b.results[i])));
     }
     for (const [key, value] of b.changes) {
       if (value === null) this.stmt.delState.run(key);

@@ -4,13 +4,19 @@
  * hashes and root, every signature, every transaction result, every state root, and finally every stored
  * state row against the replayed state. It reports the first divergence (the height, or the state key).
  *
- * Signatures are checked in worker threads a few blocks ahead of the replay (verifyTxSignature, the verdicts
- * applyBlock takes), so the main thread only applies blocks.
+ * Signatures are checked in worker threads a few blocks ahead of the replay (the verdicts applyBlock takes,
+ * read without decoding: signatureVerdictOf), so the main thread only applies blocks.
  */
-import { canonicalString } from "../core/canonical.js";
 import { isPlurigridError } from "../core/errors.js";
 import type { BlockHeader } from "../protocol/seam.js";
-import { applyBlockTxs, blockHashOf, genesisOf, txHashOf, txRootOf } from "./protocol-adapter.js";
+import {
+  applyBlockTxs,
+  blockHashOf,
+  canonicalJson,
+  genesisOf,
+  txHashOf,
+  txRootOf,
+} from "./protocol-adapter.js";
 import { MemoryState } from "./state-view.js";
 import { resultOf, Store, ZERO_HASH } from "./store.js";
 import { WorkerPool } from "./workers/pool.js";
@@ -73,7 +79,7 @@ function parseHeaderText(text: string, height: number): BlockHeader {
     throw new Divergence(height, `the stored header of block ${height} has fields ${keys.join(", ")}`);
   }
   // The stored text is the canonical encoding of the header, so any other spelling is a changed byte.
-  if (canonicalString(value) !== text) {
+  if (canonicalJson(value) !== text) {
     throw new Divergence(height, `the stored header of block ${height} is not in canonical form`);
   }
   return value as BlockHeader;
@@ -129,7 +135,7 @@ export async function verifyChain(dbPath: string, options: VerifyOptions = {}): 
           pool === undefined
             ? Promise.resolve(undefined)
             : pool
-                .mapBySender<number>(txs, (chunk) => ({ kind: "verifyTxs", txs: chunk }), 64)
+                .mapBySender<number>(txs, (chunk) => ({ kind: "signatureVerdicts", txs: chunk }), 64)
                 .then((v) => Uint8Array.from(v));
         verdicts.catch(() => {}); // awaited below; never an unhandled rejection while queued
         queue.push({
@@ -175,16 +181,13 @@ export async function verifyChain(dbPath: string, options: VerifyOptions = {}): 
       for (let i = 0; i < b.rows.length; i++) {
         const r = b.rows[i];
         if (r.idx !== i) throw new Divergence(h, `block ${h} has no transaction at index ${i}`);
-        const id = txHashOf(r.bytes);
-        if (id !== r.hash)
-          throw new Divergence(h, `transaction ${i} of block ${h}: stored hash ${r.hash} is not ${id}`);
         txs.push(r.bytes);
       }
-      const root = txRootOf(txs);
-      if (root !== header.txRoot)
-        throw new Divergence(h, `block ${h}'s txRoot ${header.txRoot} is not ${root}`);
       const verdicts = await b.verdicts;
-      let result: ReturnType<typeof applyBlockTxs>;
+      // The block is applied first because it computes each transaction's hash and the root anyway; the
+      // checks are reported in the order a reader expects: tx hashes, tx root, block rules, results, state.
+      let result: ReturnType<typeof applyBlockTxs> | undefined;
+      let refused: Divergence | undefined;
       try {
         result = applyBlockTxs(
           state,
@@ -194,12 +197,21 @@ export async function verifyChain(dbPath: string, options: VerifyOptions = {}): 
         );
       } catch (e) {
         if (isPlurigridError(e) && e.code.startsWith("BLOCK_")) {
-          throw new Divergence(h, `block ${h} breaks a block rule: ${e.code}: ${e.message}`);
-        }
-        throw e;
+          refused = new Divergence(h, `block ${h} breaks a block rule: ${e.code}: ${e.message}`);
+        } else throw e;
       }
       for (let i = 0; i < txs.length; i++) {
-        const replayed = canonicalString(resultOf(result.results[i]));
+        const id = result === undefined ? txHashOf(txs[i]) : result.results[i].txHash;
+        const stored = b.rows[i].hash;
+        if (id !== stored)
+          throw new Divergence(h, `transaction ${i} of block ${h}: stored hash ${stored} is not ${id}`);
+      }
+      const root = result === undefined ? txRootOf(txs) : result.txRoot;
+      if (root !== header.txRoot)
+        throw new Divergence(h, `block ${h}'s txRoot ${header.txRoot} is not ${root}`);
+      if (result === undefined) throw refused;
+      for (let i = 0; i < txs.length; i++) {
+        const replayed = canonicalJson(resultOf(result.results[i]));
         if (replayed !== b.rows[i].result) {
           throw new Divergence(
             h,

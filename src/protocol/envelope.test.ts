@@ -5,11 +5,11 @@ import { isPlurigridError, PlurigridError } from "../core/errors.js";
 import { hashTagged, toHex } from "../core/hash.js";
 import { verify } from "../core/keys.js";
 import { DECODE_CODES } from "./codes.js";
-import { decodeTx, decodeTxDetailed, txHash } from "./envelope.js";
+import { decodeTx, decodeTxDetailed, envelopeSchema, txHash, wellFormedEnvelope } from "./envelope.js";
 import { MAX_TX_BYTES } from "./limits.js";
 import { buildTx, createSignedTx, signTx } from "./sign.js";
 import { CHAIN_ID, idOf, signed, testKeys, transfer } from "./test-support/fixtures.js";
-import { verifyTxSignature } from "./verify.js";
+import { signatureVerdict, verifyTxSignature } from "./verify.js";
 
 const keys = testKeys(3);
 const utf8 = new TextEncoder();
@@ -232,5 +232,75 @@ describe("decodeTx fuzz: only PlurigridError with a decode code, never another e
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("the fast paths of decoding give the schema's answers", () => {
+  const base = signed(keys[0], "Transfer", 3, { to: idOf(keys[1]), amount: 5, asset: "micros" })
+    .signed as unknown as Record<string, unknown>;
+  const tricky = fc.oneof(
+    fc.jsonValue(),
+    fc.constantFrom(
+      "",
+      "a".repeat(64),
+      "A".repeat(64),
+      "0".repeat(64),
+      "0".repeat(128),
+      "0".repeat(127),
+      -1,
+      1.5,
+      2 ** 53,
+      -0,
+      "x".repeat(65),
+      CHAIN_ID.toUpperCase(),
+      `${CHAIN_ID}/`,
+      "Transfer",
+      idOf(keys[2]),
+      `${idOf(keys[2])}0`,
+      [],
+      {},
+      null,
+      JSON.parse('{"__proto__":{"to":1}}'),
+    ),
+  );
+  const fields = ["publicKey", "signature", "tx", "chainId", "type", "from", "nonce", "body", "extra"];
+
+  it("wellFormedEnvelope accepts only what envelopeSchema accepts, with the same output", () => {
+    expect(wellFormedEnvelope(base)).toEqual(envelopeSchema.parse(base));
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), tricky, fc.boolean(), (field, value, drop) => {
+        const v = structuredClone(base) as Record<string, unknown> & { tx: Record<string, unknown> };
+        const target = ["publicKey", "signature", "tx", "extra"].includes(field) ? v : v.tx;
+        if (drop) delete target[field];
+        else target[field] = value;
+        const fast = wellFormedEnvelope(v);
+        const schema = envelopeSchema.safeParse(v);
+        if (fast !== undefined) {
+          expect(schema.success).toBe(true);
+          expect(fast).toEqual(schema.data);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("signatureVerdict = verifyTxSignature for every transaction that decodes", () => {
+    const txs = [0, 1, 2].map((i) => transfer(keys[i], i, keys[(i + 1) % 3], 7));
+    fc.assert(
+      fc.property(fc.constantFrom(...txs), fc.nat(), fc.integer({ min: 0, max: 255 }), (tx, at, b) => {
+        const bytes = Uint8Array.from(tx);
+        bytes[at % bytes.length] = b;
+        let decodes = true;
+        try {
+          decodeTxDetailed(bytes);
+        } catch {
+          decodes = false;
+        }
+        if (decodes) expect(signatureVerdict(bytes)).toBe(verifyTxSignature(bytes));
+        expect(signatureVerdict(tx)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+    expect(signatureVerdict(new Uint8Array(3))).toBe(false);
   });
 });

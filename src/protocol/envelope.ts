@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { decodeCanonical } from "../core/canonical.js";
 import { assert, isPlurigridError, PlurigridError } from "../core/errors.js";
-import type { AccountId } from "../core/keys.js";
-import { taggedHashBytes, taggedHashHex, tagPrefix } from "./hashing.js";
-import { MAX_TX_BYTES } from "./limits.js";
+import { type AccountId, isAccountId } from "../core/keys.js";
+import { decodeCanonicalBytes, taggedHashBytes, taggedHashHex, tagPrefix } from "./hashing.js";
+import { MAX_CHAIN_ID_CHARS, MAX_TX_BYTES } from "./limits.js";
 import {
   accountIdSchema,
   chainIdSchema,
@@ -41,17 +40,51 @@ export interface SignedTx<T extends TxType = TxType> {
   signature: string;
 }
 
-const envelopeSchema = z.strictObject({
+const TX_TYPE_CHARS_MAX = 64;
+
+/** The envelope's form (exported for the test that holds wellFormedEnvelope to it). */
+export const envelopeSchema = z.strictObject({
   publicKey: hex32Schema,
   signature: hex64Schema,
   tx: z.strictObject({
     chainId: chainIdSchema,
-    type: z.string().max(64),
+    type: z.string().max(TX_TYPE_CHARS_MAX),
     from: accountIdSchema,
     nonce: nonNegativeIntSchema,
     body: z.record(z.string(), z.unknown()),
   }),
 });
+
+type Envelope = z.output<typeof envelopeSchema>;
+
+const HEX32 = /^[0-9a-f]{64}$/;
+const HEX64 = /^[0-9a-f]{128}$/;
+const CHAIN_ID = /^[a-z0-9][a-z0-9._-]*$/;
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The common case of envelopeSchema without zod: a value (from JSON.parse) that plainly meets every rule of
+ * the schema is returned as the schema would return it; anything else gives undefined and goes through the
+ * schema, which decides and names the problem. It accepts nothing the schema refuses.
+ */
+export function wellFormedEnvelope(v: unknown): Envelope | undefined {
+  if (!isPlainRecord(v) || Object.keys(v).length !== 3) return undefined;
+  const { publicKey, signature, tx } = v;
+  if (typeof publicKey !== "string" || !HEX32.test(publicKey)) return undefined;
+  if (typeof signature !== "string" || !HEX64.test(signature)) return undefined;
+  if (!isPlainRecord(tx) || Object.keys(tx).length !== 5) return undefined;
+  const { chainId, type, from, nonce, body } = tx;
+  if (typeof chainId !== "string" || chainId.length > MAX_CHAIN_ID_CHARS || !CHAIN_ID.test(chainId))
+    return undefined;
+  if (typeof type !== "string" || type.length > TX_TYPE_CHARS_MAX) return undefined;
+  if (!isAccountId(from)) return undefined;
+  if (typeof nonce !== "number" || !Number.isSafeInteger(nonce) || nonce < 0) return undefined;
+  if (!isPlainRecord(body) || Object.hasOwn(body, "__proto__")) return undefined;
+  return { publicKey, signature, tx: { chainId, type, from, nonce, body } };
+}
 
 const SIGN_TAG = tagPrefix("plurigrid/tx");
 const TXID_TAG = tagPrefix("plurigrid/txid");
@@ -65,7 +98,7 @@ export interface DecodedTx {
 
 // In canonical form the members are sorted, publicKey < signature < tx, and the two hex strings have fixed
 // lengths, so canonical(tx) is exactly the bytes between this prefix and the final "}".
-const TX_OFFSET = '{"publicKey":"'.length + 64 + '","signature":"'.length + 128 + '","tx":'.length;
+export const TX_OFFSET = '{"publicKey":"'.length + 64 + '","signature":"'.length + 128 + '","tx":'.length;
 
 const OPEN_BRACE = 0x7b;
 const COLON = 0x3a;
@@ -89,16 +122,20 @@ export function decodeTxDetailed(bytes: Uint8Array): DecodedTx {
   }
   let value: unknown;
   try {
-    value = decodeCanonical(bytes);
+    value = decodeCanonicalBytes(bytes);
   } catch (e) {
     if (isPlurigridError(e, "CANON_NOT_CANONICAL"))
       fail("TX_NOT_CANONICAL", `transaction bytes: ${e.message}`);
     if (isPlurigridError(e)) fail("TX_DECODE", `transaction bytes: ${e.message}`, { cause: e.code });
     throw e;
   }
-  const envelope = envelopeSchema.safeParse(value);
-  if (!envelope.success) fail("TX_INVALID", describeIssue("", envelope.error));
-  const { tx, publicKey, signature } = envelope.data;
+  let envelope = wellFormedEnvelope(value);
+  if (envelope === undefined) {
+    const parsed = envelopeSchema.safeParse(value);
+    if (!parsed.success) fail("TX_INVALID", describeIssue("", parsed.error));
+    envelope = parsed.data;
+  }
+  const { tx, publicKey, signature } = envelope;
   const definition = txDefinition(tx.type);
   if (definition === undefined) {
     fail("TX_UNKNOWN_TYPE", `unknown transaction type ${JSON.stringify(tx.type)}`, { type: tx.type });

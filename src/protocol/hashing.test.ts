@@ -1,8 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canonicalString, decodeCanonical, encodeCanonical } from "../core/canonical.js";
 import { hashTagged, sha256, toHex } from "../core/hash.js";
 import { merkleRoot } from "../core/merkle.js";
 import {
+  canonicalBytes,
+  canonicalText,
+  decodeCanonicalBytes,
   hashPairHex,
   hex,
   merkleRootHex,
@@ -46,6 +50,78 @@ describe("fast hashing agrees with core", () => {
         expect(merkleRootHex(leaves)).toBe(toHex(merkleRoot(leaves)));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** The outcome of a call: its value, or the code and message of what it threw. */
+function outcome<T>(f: () => T): { value: T } | { code: unknown; message: string } {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { code: (e as { code?: unknown }).code, message: (e as Error).message };
+  }
+}
+
+describe("fast canonical JSON agrees with core", () => {
+  const odd = fc.oneof(
+    fc.anything({ withBigInt: true, withNullPrototype: true, withMap: true, withDate: true }),
+    fc.constantFrom(-0, Number.NaN, Number.POSITIVE_INFINITY, "\ud800", "a\udc00b", '\u2028\u007f\u0000"\\', {
+      [Symbol("s")]: 1,
+    }),
+  );
+
+  it("canonicalText/canonicalBytes give core's text, or core's error, for any value", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), odd, fc.array(odd), fc.dictionary(fc.string(), odd)), (value) => {
+        const core = outcome(() => canonicalString(value));
+        expect(outcome(() => canonicalText(value))).toEqual(core);
+        const bytes = outcome(() => encodeCanonical(value));
+        expect(outcome(() => canonicalBytes(value))).toEqual(bytes);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("canonicalText handles nesting at and past core's depth limit like core", () => {
+    for (const depth of [63, 64, 65]) {
+      let deep: unknown = 1;
+      for (let i = 0; i < depth; i++) deep = i % 2 === 0 ? [deep] : { k: deep };
+      expect(outcome(() => canonicalText(deep))).toEqual(outcome(() => canonicalString(deep)));
+    }
+  });
+
+  it("decodeCanonicalBytes accepts and refuses exactly what core's decodeCanonical does", () => {
+    const utf8 = new TextEncoder();
+    const texts = fc.oneof(
+      fc.jsonValue().map((v) => canonicalString(v)),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.jsonValue().map((v) => JSON.stringify(v, null, 1)),
+      fc.constantFrom(
+        '{"b":1,"a":2}',
+        '{"a":1,"a":1}',
+        "1.0",
+        "-0",
+        '"\\u0041"',
+        '"\\ud800"',
+        "\ufeff1",
+        "[1,]",
+      ),
+    );
+    const inputs = fc.oneof(
+      texts.map((t) => utf8.encode(t)),
+      fc.tuple(texts, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([t, at, b]) => {
+        const bytes = utf8.encode(t);
+        if (bytes.length > 0) bytes[at % bytes.length] = b;
+        return bytes;
+      }),
+      fc.uint8Array({ maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(inputs, (bytes) => {
+        expect(outcome(() => decodeCanonicalBytes(bytes))).toEqual(outcome(() => decodeCanonical(bytes)));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import { type CanonicalValue, canonicalString, decodeCanonical, encodeCanonical } from "../core/canonical.js";
 
 /**
  * The hashes on the protocol's hot paths (tree nodes, key and value hashes, transaction ids and roots),
@@ -102,4 +103,106 @@ export function merkleRootHex(leaves: readonly Uint8Array[]): string {
     level = up;
   }
   return level[0];
+}
+
+// ---- canonical JSON on the hot paths --------------------------------------------------------------------
+// core/canonical.ts is the definition (RFC 8785); the forms below give the same text for the values they
+// accept and hand everything else to core, which then gives the answer or the error it always gives. They
+// skip what costs most on the hot path: the path string built for every member (only an error needs it).
+
+// In unicode mode a surrogate pair is one code point, so \p{Cs} matches only lone surrogates.
+const LONE_SURROGATE = /\p{Cs}/u;
+const CANONICAL_DEPTH_MAX = 64; // core's CANONICAL_MAX_DEPTH
+const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+// Characters JSON.stringify would escape, and surrogates (a string without any is written as it is).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what it looks for
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quoted(s: string): string | undefined {
+  if (!NEEDS_CARE.test(s)) return `"${s}"`;
+  const q = JSON.stringify(s);
+  // JSON.stringify escapes lone surrogates, so a string it returns unescaped holds none.
+  if (q.length !== s.length + 2 && LONE_SURROGATE.test(s)) return undefined;
+  return q;
+}
+
+/**
+ * core's canonicalString(value), or undefined where core would throw or where this form does not look
+ * (a value nested 64 deep). `parsed`: the value came from JSON.parse, so every object is plain and has no
+ * symbol keys.
+ */
+function canonicalOrUndefined(value: unknown, depth: number, parsed: boolean): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return quoted(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : undefined;
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return "null";
+  if (depth >= CANONICAL_DEPTH_MAX) return undefined;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      const item = canonicalOrUndefined(value[i], depth + 1, parsed);
+      if (item === undefined) return undefined;
+      out += i === 0 ? item : `,${item}`;
+    }
+    return `${out}]`;
+  }
+  if (!parsed) {
+    if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+    if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const key = quoted(keys[i]);
+    const member = canonicalOrUndefined(record[keys[i]], depth + 1, parsed);
+    if (key === undefined || member === undefined) return undefined;
+    out += i === 0 ? `${key}:${member}` : `,${key}:${member}`;
+  }
+  return `${out}}`;
+}
+
+/** core's canonicalString(value), with the same errors. */
+export function canonicalText(value: unknown): string {
+  return canonicalOrUndefined(value, 0, false) ?? canonicalString(value);
+}
+
+/** core's encodeCanonical(value), with the same errors. */
+export function canonicalBytes(value: unknown): Uint8Array {
+  const text = canonicalOrUndefined(value, 0, false);
+  return text === undefined ? encodeCanonical(value) : utf8.encode(text);
+}
+
+/**
+ * core's decodeCanonical(bytes), with the same errors: bytes that are the canonical text of what they parse
+ * to are accepted here, anything else goes to core for its verdict and its exact error.
+ */
+export function decodeCanonicalBytes(bytes: Uint8Array): CanonicalValue {
+  let text: string | undefined;
+  try {
+    text = utf8Strict.decode(bytes);
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) {
+    let value: unknown;
+    let parsedOk = true;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      parsedOk = false;
+    }
+    if (parsedOk && canonicalOrUndefined(value, 0, true) === text) return value as CanonicalValue;
+  }
+  return decodeCanonical(bytes);
 }

@@ -1,5 +1,5 @@
-import { encodeCanonical } from "../core/canonical.js";
 import { assert, PlurigridError } from "../core/errors.js";
+import { canonicalBytes } from "./hashing.js";
 import type { StateChange, StateReader } from "./seam.js";
 import { SMT_KEY_PREFIX } from "./smt/tree.js";
 
@@ -77,7 +77,7 @@ export class StateOverlay {
       const v = this.block.get(key) as Value | null;
       if (v === null) return [key, null];
       try {
-        return [key, encodeCanonical(v)];
+        return [key, canonicalBytes(v)];
       } catch (e) {
         throw new PlurigridError(
           "INTERNAL_INVARIANT",

@@ -12,6 +12,8 @@ export type WorkerTask =
   | { kind: "verifySignatures"; items: SignatureItem[] }
   /** The signature verdict of each raw signed transaction, as applyBlock's `signaturesVerified` wants it. */
   | { kind: "verifyTxs"; txs: Uint8Array[] }
+  /** The same verdicts read without decoding: equal for every transaction that decodes (verify's replay). */
+  | { kind: "signatureVerdicts"; txs: Uint8Array[] }
   /** The protocol's admission check against the committed state in the database. */
   | { kind: "checkTxs"; txs: Uint8Array[] };
 

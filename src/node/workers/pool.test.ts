@@ -57,9 +57,17 @@ describe("WorkerPool", () => {
     expect(Array.from(await pool.run({ kind: "verifyTxs", txs }))).toEqual(
       txs.map((t) => (verifyTxSignature(t) ? 1 : 0)),
     );
+    // The undecoded verdicts agree wherever applyBlock reads them: on every transaction that decodes.
+    const fast = await pool.run({ kind: "signatureVerdicts", txs });
+    expect([fast[0], fast[1]]).toEqual([good, bad].map((t) => (verifyTxSignature(t) ? 1 : 0)));
     const store = Store.open(chain.dbPath, { readonly: true });
     const state = new CommittedState(store);
     expect(await pool.run({ kind: "checkTxs", txs })).toEqual(txs.map((t) => checkTx(state, t)));
+    // A batch reads each key once; the answers are those of one check at a time, repeats included.
+    const repeated = [...chain.keys.map((k, i) => transfer(k, chain.keys[(i + 1) % 3], 0).bytes), good, good];
+    expect(await pool.run({ kind: "checkTxs", txs: repeated })).toEqual(
+      repeated.map((t) => checkTx(state, t)),
+    );
     store.close();
   });
 

@@ -64,10 +64,40 @@ export function treeUpdates(writes: Iterable<readonly [string, Uint8Array | null
   return updates;
 }
 
+/**
+ * Decoded tree nodes by their bytes: a block reads again most of the nodes the last block wrote, and decoding
+ * turns every slot's hashes into hex. A bounded memo of a pure function, checked against a copy of the bytes
+ * (a reader may hand out the same array with other contents), so it can never change a result.
+ */
+const DECODED_NODES_MAX = 65_536;
+const decodedNodes = new Map<string, { bytes: Uint8Array; slots: Slots }>();
+
+function rememberNode(key: string, bytes: Uint8Array, slots: Slots): void {
+  if (decodedNodes.size >= DECODED_NODES_MAX) decodedNodes.clear();
+  decodedNodes.set(key, { bytes: Uint8Array.from(bytes), slots: slots.slice() });
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
 function loadNode(state: StateReader, path: string): Slots | null {
   const key = nodeKey(path);
   const bytes = state.get(key);
-  return bytes === undefined ? null : decodeNode(key, bytes);
+  if (bytes === undefined) return null;
+  const hit = decodedNodes.get(key);
+  // A copy: the caller updates the slots in place.
+  if (hit !== undefined && sameBytes(hit.bytes, bytes)) return hit.slots.slice();
+  const slots = decodeNode(key, bytes);
+  rememberNode(key, bytes, slots);
+  return slots;
+}
+
+function storeNode(path: string, slots: Slots, changes: Map<string, Uint8Array | null>): void {
+  const key = nodeKey(path);
+  const bytes = encodeNode(slots);
+  changes.set(key, bytes);
+  rememberNode(key, bytes, slots);
 }
 
 const NIBBLE_HEX = "0123456789abcdef";
@@ -90,7 +120,7 @@ export function updateTree(state: StateReader, updates: readonly TreeUpdate[]): 
     return { changes, root: EMPTY_HASH };
   }
   // The root node is kept whenever the tree is not empty, even for a single leaf (whose hash is the root).
-  if (updates.length > 0) changes.set(nodeKey(""), encodeNode(slots));
+  if (updates.length > 0) storeNode("", slots, changes);
   return { changes, root: rangeSummary(slots, 0, 16).hash };
 }
 
@@ -157,7 +187,7 @@ function rebuildChild(
     if (wasStored) changes.set(nodeKey(path), null);
     return only;
   }
-  changes.set(nodeKey(path), encodeNode(slots));
+  storeNode(path, slots, changes);
   const summary = rangeSummary(slots, 0, 16);
   assert(summary.kind === KIND_INNER, "a stored non-root node holds two or more leaves");
   return summary;
