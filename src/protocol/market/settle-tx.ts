@@ -1,0 +1,107 @@
+import { assert } from "../../core/errors.js";
+import { getAccount, putAccount } from "../accounts/state.js";
+import { getMeterReading } from "../oracle/state.js";
+import { defineTx, reject } from "../txdef.js";
+import { type SettlementIntent, settle } from "./settlement.js";
+import {
+  ESCROW_ACCOUNT,
+  getIntent,
+  getInterval,
+  getWinner,
+  intervalKey,
+  intervalTimes,
+  readMarketParams,
+  settlementKey,
+  TREASURY_ACCOUNT,
+} from "./state.js";
+import { type SettlementRecord, settleIntervalBodySchema } from "./types.js";
+
+/** Settles interval t once its meter readings had time to arrive: market payments, imbalance, refunds. */
+export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => {
+  const { state, params } = ctx;
+  const t = body.interval;
+  const market = readMarketParams(state);
+  const interval = getInterval(state, t);
+  if (interval === undefined) reject("MARKET_UNKNOWN_INTERVAL", `interval ${t} has no intents to settle`);
+  const times = intervalTimes(t, params.intervalMinutes, market);
+  if (ctx.timeMs < times.settleFromMs) {
+    reject("MARKET_NOT_SETTLEABLE", `interval ${t} can be settled from ${times.settleFromMs}`, {
+      interval: t,
+      settleFromMs: times.settleFromMs,
+    });
+  }
+  if (interval.settled) reject("MARKET_ALREADY_SETTLED", `interval ${t} is already settled`);
+
+  const winner = interval.best === null ? undefined : getWinner(state, t);
+  const filled = new Map<number, number>();
+  const price = new Map<number, number>();
+  if (winner !== undefined) {
+    for (const [b, s, e] of winner.fills) {
+      filled.set(b, (filled.get(b) ?? 0) + e);
+      filled.set(s, (filled.get(s) ?? 0) + e);
+    }
+    for (const [i, p] of winner.prices) price.set(i, p);
+  }
+  const intents: SettlementIntent[] = [];
+  const readings = new Map<string, number>();
+  for (let seq = 0; seq < interval.intents; seq++) {
+    const it = getIntent(state, t, seq);
+    assert(it !== undefined, `intent ${seq} of interval ${t} exists`);
+    if (it.status !== "open") continue;
+    const filledWh = filled.get(seq) ?? 0;
+    intents.push({
+      seq,
+      participant: it.participant,
+      side: it.side,
+      der: it.der,
+      escrowMicros: it.escrowMicros,
+      filledWh,
+      price: price.get(seq) ?? null,
+    });
+    if (it.der !== null && filledWh > 0 && !readings.has(it.der)) {
+      const r = getMeterReading(state, it.der, t);
+      if (r !== undefined) readings.set(it.der, r.energyWh);
+    }
+  }
+  const outcome = settle({
+    intents,
+    readings,
+    imbalancePriceMicrosPerKWh: market.imbalancePriceMicrosPerKWh,
+    balanceOf: (account) => getAccount(state, account).micros,
+    treasury: TREASURY_ACCOUNT,
+    escrow: ESCROW_ACCOUNT,
+  });
+  for (const [account, delta] of outcome.deltas) {
+    const a = getAccount(state, account);
+    const micros = a.micros + delta;
+    assert(micros >= 0 && Number.isSafeInteger(micros), `settlement leaves account ${account} in range`);
+    putAccount(state, account, { ...a, micros });
+  }
+  const record: SettlementRecord = {
+    settledAtMs: ctx.timeMs,
+    solution: winner?.hash ?? null,
+    buyerPaymentsMicros: outcome.buyerPaymentsMicros,
+    sellerReceiptsMicros: outcome.sellerReceiptsMicros,
+    congestionRentMicros: outcome.congestionRentMicros,
+    refundsMicros: outcome.refundsMicros,
+    imbalanceChargesMicros: outcome.imbalanceChargesMicros,
+    imbalanceCreditsMicros: outcome.imbalanceCreditsMicros,
+    unpaidMicros: outcome.unpaidMicros,
+    ders: outcome.ders,
+  };
+  state.put(settlementKey(t), record);
+  state.put(intervalKey(t), { ...interval, settled: true });
+  const missing = outcome.ders.filter((d) => d.measuredWh === null).length;
+  return [
+    {
+      type: "settlement",
+      attributes: {
+        interval: t,
+        solution: record.solution ?? "",
+        congestionRentMicros: record.congestionRentMicros,
+        missingReadings: missing,
+        unpaidMicros: record.unpaidMicros,
+      },
+    },
+  ];
+});
