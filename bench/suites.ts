@@ -2,6 +2,7 @@ import { coreSuite } from "./core.bench.js";
 import { derSuite } from "./der.bench.js";
 import { gridSuite } from "./grid.bench.js";
 import type { Suite } from "./harness.js";
+import { suite as ieee1547Suite } from "./ieee1547.bench.js";
 import { marketSuite } from "./market.bench.js";
 import { suite as marketProtocolSuite } from "./market-protocol.bench.js";
 import { suite as nodeSuite } from "./node.bench.js";
@@ -16,4 +17,5 @@ export const suites: Suite[] = [
   marketSuite,
   marketProtocolSuite,
   derSuite,
+  ieee1547Suite,
 ];

@@ -1,13 +1,14 @@
-import { mulDiv } from "../../core/units.js";
 import {
   fromFixed,
   MICRO,
   MILLI,
+  mulDivExact as mulDiv,
   NOMINAL_FREQUENCY_MILLI_HZ,
   RESPONSE_TOLERANCE,
   timeToleranceMs,
 } from "./fixed.js";
 import {
+  type BandRegion,
   bandOf,
   frequencyBands,
   mayCease,
@@ -111,6 +112,13 @@ const pu = (n: number) => fromFixed(n, MICRO);
 const sec = (n: number) => fromFixed(n, MILLI);
 const hz = (n: number) => fromFixed(n, MILLI);
 
+/** End of the minimum ride-through time in force in a band region, or null. */
+function rideThroughEnd(r: BandRegion, startMs: number | null): number | null {
+  if (r.rideThroughMs === null || startMs === null || r.region === "may_trip") return null;
+  return startMs + r.rideThroughMs;
+}
+const earliest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+
 export function evaluateTrace(
   s: Ieee1547Settings,
   samples: readonly TraceSample[],
@@ -126,7 +134,13 @@ export function evaluateTrace(
   let truncated = false;
   /** Open runs of a violation, by key: the index in `violations` and the sample it was last seen at. */
   const runs = new Map<string, { index: number; sample: number }>();
-  const report = (i: number, key: string, v: Omit<ComplianceViolation, "fromMs" | "toMs">, atMs: number) => {
+  /** Records a violation, or extends the open run of the same key; `make` builds it only when needed. */
+  const report = (
+    i: number,
+    key: string,
+    make: () => Omit<ComplianceViolation, "fromMs" | "toMs">,
+    atMs: number,
+  ) => {
     const open = runs.get(key);
     if (open !== undefined && open.sample === i - 1) {
       violations[open.index].toMs = atMs;
@@ -137,7 +151,7 @@ export function evaluateTrace(
       truncated = true;
       return;
     }
-    violations.push({ ...v, fromMs: atMs, toMs: atMs });
+    violations.push({ ...make(), fromMs: atMs, toMs: atMs });
     runs.set(key, { index: violations.length - 1, sample: i });
   };
 
@@ -149,9 +163,10 @@ export function evaluateTrace(
     fHigh: null as number | null,
   };
   // Start of the run in which each trip function's pickup is exceeded: exactly, and by more than the tolerance.
-  const exactPickup = new Map<TripName, number>();
-  const clearPickup = new Map<TripName, number>();
-  const failReported = new Set<TripName>();
+  // Indexed like TRIP_NAMES; null = not exceeded.
+  const exactPickup: (number | null)[] = TRIP_NAMES.map(() => null);
+  const clearPickup: (number | null)[] = TRIP_NAMES.map(() => null);
+  const failReported: boolean[] = TRIP_NAMES.map(() => false);
   let qRef: { v: number; p: number | null; tMs: number } | null = null;
   let pRef: { v: number; f: number; tMs: number } | null = null;
   let pPre: number | null = null;
@@ -191,23 +206,25 @@ export function evaluateTrace(
     // Trip functions.
     let shallTripByMs: number | null = null;
     let lenientDeadlinePassed = false;
-    for (const n of TRIP_NAMES) {
+    for (let j = 0; j < TRIP_NAMES.length; j++) {
+      const n = TRIP_NAMES[j];
       const x = isVoltage(n) ? v : f;
       const k = s.trip[n];
       const margin = isVoltage(n) ? tol.vMicroPu : tol.fMilliHz;
       const exceeded = isOver(n) ? x > k.pickup : x < k.pickup;
       const clearly = isOver(n) ? x > k.pickup + margin : x < k.pickup - margin;
       if (exceeded) {
-        if (!exactPickup.has(n)) exactPickup.set(n, t);
-        const deadline = (exactPickup.get(n) as number) + k.clearingMs;
+        const since = exactPickup[j] ?? t;
+        exactPickup[j] = since;
+        const deadline = since + k.clearingMs;
         shallTripByMs = shallTripByMs === null ? deadline : Math.min(shallTripByMs, deadline);
         if (t >= deadline - timeToleranceMs(k.clearingMs)) lenientDeadlinePassed = true;
-      } else exactPickup.delete(n);
+      } else exactPickup[j] = null;
       if (clearly) {
-        if (!clearPickup.has(n)) clearPickup.set(n, t);
+        clearPickup[j] = clearPickup[j] ?? t;
       } else {
-        clearPickup.delete(n);
-        failReported.delete(n);
+        clearPickup[j] = null;
+        failReported[j] = false;
       }
     }
 
@@ -216,14 +233,10 @@ export function evaluateTrace(
     const fr = regionInBand(bandOf(fBands, f), f, elapsed(fSide, "f", t), false);
     let region = morePermissive(vr.region, fr.region);
     if (shallTripByMs !== null && t >= shallTripByMs) region = "shall_trip";
-    let rideThroughUntilMs: number | null = null;
-    const until = (r: typeof vr, st: number | null) => {
-      if (r.rideThroughMs === null || st === null || r.region === "may_trip") return;
-      const u = st + r.rideThroughMs;
-      rideThroughUntilMs = rideThroughUntilMs === null ? u : Math.min(rideThroughUntilMs, u);
-    };
-    until(vr, vSide === "low" ? start.vLow : start.vHigh);
-    until(fr, fSide === "low" ? start.fLow : start.fHigh);
+    const rideThroughUntilMs = earliest(
+      rideThroughEnd(vr, vSide === "low" ? start.vLow : start.vHigh),
+      rideThroughEnd(fr, fSide === "low" ? start.fLow : start.fHigh),
+    );
 
     // Set points.
     const qSet = reactiveSetpoint(s, v, p);
@@ -256,7 +269,7 @@ export function evaluateTrace(
         report(
           i,
           `ride-through@${i}`,
-          {
+          () => ({
             code: "IEEE1547_TRIPPED_IN_RIDE_THROUGH",
             clause,
             message: `${tripping ? "tripped" : "ceased to energize"} at ${sec(t)} s in ${r.region.replace("_", " ")} operation (${what}, minimum ride-through ${r.rideThroughMs === null ? "continuous" : `${sec(r.rideThroughMs)} s`})`,
@@ -265,27 +278,28 @@ export function evaluateTrace(
               region: r.region,
               rideThroughS: r.rideThroughMs === null ? null : sec(r.rideThroughMs),
             },
-          },
+          }),
           t,
         );
       }
     }
 
     // 2. Still energizing after a trip function's clearing time (plus the time accuracy).
-    for (const n of TRIP_NAMES) {
-      const since = clearPickup.get(n);
-      if (since === undefined || failReported.has(n) || state !== "on") continue;
+    for (let j = 0; j < TRIP_NAMES.length; j++) {
+      const n = TRIP_NAMES[j];
+      const since = clearPickup[j];
+      if (since === null || failReported[j] || state !== "on") continue;
       const k = s.trip[n];
       const deadline = since + k.clearingMs + timeToleranceMs(k.clearingMs);
       if (deadline >= endMs) continue;
-      failReported.add(n);
+      failReported[j] = true;
       const spec = tripSpec(n);
       const unit = isVoltage(n) ? "p.u." : "Hz";
       const pickup = isVoltage(n) ? pu(k.pickup) : hz(k.pickup);
       report(
         i,
         `trip-${n}@${i}`,
-        {
+        () => ({
           code: "IEEE1547_FAILED_TO_TRIP",
           clause: `${isVoltage(n) ? "6.4.1" : "6.5.1"} (${spec.table})`,
           message: `${n.toUpperCase()} (${pickup} ${unit}, clearing time ${sec(k.clearingMs)} s) exceeded since ${sec(since)} s; still energizing at ${sec(Math.max(deadline, t))} s`,
@@ -296,7 +310,7 @@ export function evaluateTrace(
             sinceS: sec(since),
             deadlineS: sec(deadline),
           },
-        },
+        }),
         Math.max(deadline, t),
       );
     }
@@ -321,28 +335,29 @@ export function evaluateTrace(
         report(
           i,
           `reentry@${i}`,
-          {
+          () => ({
             code: "IEEE1547_EARLY_REENTRY",
             clause: "4.10 (Table 4)",
             message: `re-entered service at ${sec(t)} s after ${sec(heldMs)} s within ${pu(es.vMin)}-${pu(es.vMax)} p.u. and ${hz(es.fMin)}-${hz(es.fMax)} Hz; the delay is ${sec(es.delayMs)} s`,
             details: { heldS: sec(heldMs), delayS: sec(es.delayMs) },
-          },
+          }),
           t,
         );
       }
     }
     if (reentryMs !== null && state === "on" && p !== null && t < reentryMs + es.rampMs) {
-      const limit = mulDiv(t - reentryMs, MICRO, es.rampMs) + tol.pMicroPu;
+      const intoRampMs = t - reentryMs;
+      const limit = mulDiv(intoRampMs, MICRO, es.rampMs) + tol.pMicroPu;
       if (p > limit) {
         report(
           i,
           "ramp",
-          {
+          () => ({
             code: "IEEE1547_ENTER_SERVICE_RAMP",
             clause: "4.10.3 (Table 4)",
-            message: `active power ${pu(p)} p.u. at ${sec(t - reentryMs)} s into a ${sec(es.rampMs)} s enter-service ramp`,
+            message: `active power ${pu(p)} p.u. at ${sec(intoRampMs)} s into a ${sec(es.rampMs)} s enter-service ramp`,
             details: { pPu: pu(p), limitPu: pu(limit) },
-          },
+          }),
           t,
         );
       }
@@ -386,7 +401,7 @@ export function evaluateTrace(
         report(
           i,
           "q",
-          {
+          () => ({
             code: "IEEE1547_WRONG_REACTIVE_POWER",
             clause,
             message: `reactive power ${pu(q)} p.u. at ${sec(t)} s, ${s.reactiveMode} asks for ${pu(qSet)} p.u. (allowed ${pu(lo - tol.qMicroPu)} to ${pu(hi + tol.qMicroPu)})`,
@@ -396,7 +411,7 @@ export function evaluateTrace(
               minPu: pu(lo - tol.qMicroPu),
               maxPu: pu(hi + tol.qMicroPu),
             },
-          },
+          }),
           t,
         );
       }
@@ -427,12 +442,12 @@ export function evaluateTrace(
           report(
             i,
             "p",
-            {
+            () => ({
               code: "IEEE1547_WRONG_ACTIVE_POWER",
               clause: byDroop ? "6.5.2.7 (Table 24)" : "5.4.2 (Table 10)",
               message: `active power ${pu(p)} p.u. at ${sec(t)} s above the ${byDroop ? "frequency-droop" : "volt-watt"} limit ${pu(limit)} p.u.`,
               details: { pPu: pu(p), limitPu: pu(limit) },
-            },
+            }),
             t,
           );
         }

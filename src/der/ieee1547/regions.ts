@@ -20,7 +20,16 @@ export const REGIONS = [
 ] as const;
 export type Region = (typeof REGIONS)[number];
 
-export const regionRank = (r: Region): number => REGIONS.indexOf(r);
+const RANK: Readonly<Record<Region, number>> = {
+  continuous: 0,
+  mandatory: 1,
+  permissive: 2,
+  momentary_cessation: 3,
+  may_trip: 4,
+  cease_to_energize: 5,
+  shall_trip: 6,
+};
+export const regionRank = (r: Region): number => RANK[r];
 export const morePermissive = (a: Region, b: Region): Region => (regionRank(a) >= regionRank(b) ? a : b);
 
 /** May the DER cease to energize in this region? (permissive and beyond) */

@@ -1,5 +1,4 @@
-import { mulDiv } from "../../core/units.js";
-import { MICRO, NOMINAL_FREQUENCY_MILLI_HZ } from "./fixed.js";
+import { MICRO, mulDivExact as mulDiv, NOMINAL_FREQUENCY_MILLI_HZ } from "./fixed.js";
 import type { Ieee1547Settings } from "./settings.js";
 
 /**
