@@ -89,7 +89,7 @@ describe("merit-order clearing", () => {
           filled.set(b, (filled.get(b) ?? 0) + e);
           filled.set(s, (filled.get(s) ?? 0) + e);
         }
-        orders.forEach((_, i) => expect(filled.get(i) ?? 0).toBe(r.intents[i].filledWh));
+        for (let i = 0; i < orders.length; i++) expect(filled.get(i) ?? 0).toBe(r.intents[i].filledWh);
         const keys = (sol?.fills ?? []).map(([b, s]) => b * 1000 + s);
         expect(keys).toEqual([...keys].sort((a, b) => a - b));
       }),
