@@ -4,7 +4,7 @@ import { dataPath } from "../../core/data.js";
 import { isPlurigridError } from "../../core/errors.js";
 import { describeData } from "../../test-support/data.js";
 import { deltaTSeconds } from "../solar/julian.js";
-import { solarPosition } from "../solar/spa.js";
+import { solarPosition, spaIntermediates } from "../solar/spa.js";
 import { parseMidcGhi, parseRmis, parseSurfrad } from "./measured.js";
 import { parseTmy3 } from "./tmy3.js";
 
@@ -61,6 +61,33 @@ describeData("TMY3 reader on Greensboro NC (723170)", () => {
       });
       if (p.zenithDeg > 100) expect(tmy.ghiWm2[r]).toBe(0);
     }
+  });
+
+  it("ETR and ETRN columns match the SPA over each hour ending at the stamp (checks the time convention)", () => {
+    const sun = (utcMs: number) =>
+      spaIntermediates({
+        utcMs,
+        latitudeDeg: tmy.station.latitudeDeg,
+        longitudeDeg: tmy.station.longitudeDeg,
+        elevationM: tmy.station.elevationM,
+        pressureMbar: 1000,
+        temperatureC: 15,
+        deltaTS: 60,
+      });
+    const cosZ = (z: number) => Math.cos((z * Math.PI) / 180);
+    let hours = 0;
+    for (let r = 0; r < tmy.count; r += 3) {
+      const [a, m, b] = [HOUR, HOUR / 2, 0].map((back) => sun(tmy.endMs[r] - back));
+      if (a.zenithDeg > 80 || b.zenithDeg > 80) continue;
+      hours++;
+      // TMY3 uses a solar constant of 1367 W/m²; the hour's mean cos z by Simpson's rule.
+      const normal = 1367 / (m.rAu * m.rAu);
+      const horizontal = (normal * (cosZ(a.zenithDeg) + 4 * cosZ(m.zenithDeg) + cosZ(b.zenithDeg))) / 6;
+      expect(Math.abs(normal / tmy.etrnWm2[r] - 1)).toBeLessThan(0.002);
+      // One hour off would be 15-30 % here.
+      expect(Math.abs(horizontal / tmy.etrWm2[r] - 1)).toBeLessThan(0.01);
+    }
+    expect(hours).toBeGreaterThan(1000);
   });
 
   it("refuses a broken row with DER_DATA_PARSE naming the line and field", () => {
