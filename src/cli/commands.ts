@@ -9,6 +9,7 @@ import { registerKeygen } from "./commands/keygen.js";
 import { registerNode } from "./commands/node.js";
 import { registerOpf } from "./commands/opf.js";
 import { registerPf } from "./commands/pf.js";
+import { registerSim } from "./commands/sim.js";
 import { registerSun } from "./commands/sun.js";
 import { registerTx } from "./commands/tx.js";
 import { registerVerify } from "./commands/verify.js";
@@ -17,6 +18,7 @@ import type { Io } from "./output.js";
 /** Every command, one file each under commands/. The order here is the order of `plurigrid --help`. */
 export function registerCommands(program: Command, io: Io): void {
   registerDemo(program, io);
+  registerSim(program, io);
   registerPf(program, io);
   registerOpf(program, io);
   registerClear(program, io);
