@@ -173,6 +173,28 @@ describe("frequency, every category (Tables 18 and 19)", () => {
   }
 });
 
+describe("frequency ride-through time is cumulative within 10 minutes (Table 19)", () => {
+  // 200 s at 58.0 Hz, back to 60 Hz for `gapS`, then 58.0 Hz again and a trip 150 s later. UF1 (58.5 Hz, 300 s)
+  // never reaches its clearing time (each excursion is shorter), so only the 299 s of mandatory operation decide.
+  const twice = (gapS: number): Step[] => [
+    [0, 1, 60, "on"],
+    [10, 1, 58, "on"],
+    [210, 1, 60, "on"],
+    [210 + gapS, 1, 58, "on"],
+    [210 + gapS + 150, 1, 58, "tripped"],
+  ];
+  it("350 s within 10 minutes: the DER may trip", () => {
+    const e = run("II", twice(100));
+    expect(codes(e)).toEqual([]);
+    expect(e.instants[4].frequencyRegion).toBe("may_trip");
+    // while the second excursion is young, the requirement ends when 299 s have been spent in the window
+    expect(e.instants[3].rideThroughUntilMs).toBe((310 + 99) * 1_000);
+  });
+  it("the first excursion more than 10 minutes back no longer counts: the trip is early", () => {
+    expect(codes(run("II", twice(700)))).toEqual(["IEEE1547_TRIPPED_IN_RIDE_THROUGH"]);
+  });
+});
+
 describe("enter service (clause 4.10, Table 4: 0.917-1.05 p.u., 59.5-60.1 Hz, 300 s, ramp 300 s)", () => {
   // Category II, sag to 0.60 (UV1 trips correctly at 1 s into it), voltage back at t = 5 s.
   const base: Step[] = [

@@ -1,3 +1,4 @@
+import { ExcursionClock, FREQUENCY_RIDE_THROUGH_WINDOW_MS } from "./clock.js";
 import {
   fromFixed,
   MICRO,
@@ -112,10 +113,10 @@ const pu = (n: number) => fromFixed(n, MICRO);
 const sec = (n: number) => fromFixed(n, MILLI);
 const hz = (n: number) => fromFixed(n, MILLI);
 
-/** End of the minimum ride-through time in force in a band region, or null. */
-function rideThroughEnd(r: BandRegion, startMs: number | null): number | null {
-  if (r.rideThroughMs === null || startMs === null || r.region === "may_trip") return null;
-  return startMs + r.rideThroughMs;
+/** End of the minimum ride-through time in force in a band region (if the excursion goes on), or null. */
+function rideThroughEnd(r: BandRegion, tMs: number, elapsedMs: number): number | null {
+  if (r.rideThroughMs === null || r.region === "may_trip") return null;
+  return tMs + r.rideThroughMs - elapsedMs;
 }
 const earliest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
@@ -155,12 +156,13 @@ export function evaluateTrace(
     runs.set(key, { index: violations.length - 1, sample: i });
   };
 
-  // Start of the current excursion out of the continuous band, per side (exact measured values).
-  const start = {
-    vLow: null as number | null,
-    vHigh: null as number | null,
-    fLow: null as number | null,
-    fHigh: null as number | null,
+  // Time out of the continuous band, per side (exact measured values): the ride-through clocks.
+  const clocks = {
+    v: { low: new ExcursionClock(null), high: new ExcursionClock(null) },
+    f: {
+      low: new ExcursionClock(FREQUENCY_RIDE_THROUGH_WINDOW_MS),
+      high: new ExcursionClock(FREQUENCY_RIDE_THROUGH_WINDOW_MS),
+    },
   };
   // Start of the run in which each trip function's pickup is exceeded: exactly, and by more than the tolerance.
   // Indexed like TRIP_NAMES; null = not exceeded.
@@ -175,19 +177,8 @@ export function evaluateTrace(
   let reentryMs: number | null = null;
   const instants: Instant[] = [];
 
-  const elapsed = (side: Band["side"], which: "v" | "f", t: number): number => {
-    const st =
-      side === "low"
-        ? which === "v"
-          ? start.vLow
-          : start.fLow
-        : side === "high"
-          ? which === "v"
-            ? start.vHigh
-            : start.fHigh
-          : null;
-    return st === null ? 0 : t - st;
-  };
+  const elapsed = (side: Band["side"], which: "v" | "f", t: number): number =>
+    side === "normal" ? 0 : clocks[which][side].elapsedMs(t);
   const tripSpec = (n: TripName) => (isVoltage(n) ? VOLTAGE_TRIP[s.category][n] : FREQUENCY_TRIP[n]);
 
   for (let i = 0; i < samples.length; i++) {
@@ -195,13 +186,13 @@ export function evaluateTrace(
     const prev = i > 0 ? samples[i - 1].state : state;
     const endMs = i + 1 < samples.length ? samples[i + 1].tMs : t + 1;
 
-    // Excursion clocks.
+    // Ride-through clocks.
     const vSide = bandOf(vBands, v).side;
-    start.vLow = vSide === "low" ? (start.vLow ?? t) : null;
-    start.vHigh = vSide === "high" ? (start.vHigh ?? t) : null;
+    clocks.v.low.update(vSide === "low", t);
+    clocks.v.high.update(vSide === "high", t);
     const fSide = bandOf(fBands, f).side;
-    start.fLow = fSide === "low" ? (start.fLow ?? t) : null;
-    start.fHigh = fSide === "high" ? (start.fHigh ?? t) : null;
+    clocks.f.low.update(fSide === "low", t);
+    clocks.f.high.update(fSide === "high", t);
 
     // Trip functions.
     let shallTripByMs: number | null = null;
@@ -229,14 +220,13 @@ export function evaluateTrace(
     }
 
     // Required regions (exact values).
-    const vr = regionInBand(bandOf(vBands, v), v, elapsed(vSide, "v", t), false);
-    const fr = regionInBand(bandOf(fBands, f), f, elapsed(fSide, "f", t), false);
+    const vElapsed = elapsed(vSide, "v", t);
+    const fElapsed = elapsed(fSide, "f", t);
+    const vr = regionInBand(bandOf(vBands, v), v, vElapsed, false);
+    const fr = regionInBand(bandOf(fBands, f), f, fElapsed, false);
     let region = morePermissive(vr.region, fr.region);
     if (shallTripByMs !== null && t >= shallTripByMs) region = "shall_trip";
-    const rideThroughUntilMs = earliest(
-      rideThroughEnd(vr, vSide === "low" ? start.vLow : start.vHigh),
-      rideThroughEnd(fr, fSide === "low" ? start.fLow : start.fHigh),
-    );
+    const rideThroughUntilMs = earliest(rideThroughEnd(vr, t, vElapsed), rideThroughEnd(fr, t, fElapsed));
 
     // Set points.
     const qSet = reactiveSetpoint(s, v, p);
