@@ -31,17 +31,23 @@ function rank(table: OrderTable, idx: Int32Array, descending: boolean): Int32Arr
   const n = table.count;
   const lim = table.limitPrice;
   const m = idx.length;
-  if ((PRICE_MAX + 1) * n < Number.MAX_SAFE_INTEGER) {
-    // key = price' · n + index packs both into one exact double; a typed-array sort is a numeric sort.
+  let shift = 1;
+  while (shift < n) shift *= 2;
+  if ((PRICE_MAX + 1) * shift < Number.MAX_SAFE_INTEGER) {
+    // key = price' · 2^b + index packs both into one exact double, and a typed-array sort is a numeric
+    // sort; the index comes back exactly through a multiplication by 2^-b (no division, no fmod).
+    const inv = 1 / shift;
     const keys = new Float64Array(m);
     for (let k = 0; k < m; k++) {
       const i = idx[k];
-      const p = descending ? PRICE_MAX - lim[i] : lim[i];
-      keys[k] = p * n + i;
+      keys[k] = (descending ? PRICE_MAX - lim[i] : lim[i]) * shift + i;
     }
     keys.sort();
     const out = new Int32Array(m);
-    for (let k = 0; k < m; k++) out[k] = keys[k] % n;
+    for (let k = 0; k < m; k++) {
+      const v = keys[k];
+      out[k] = v - Math.floor(v * inv) * shift;
+    }
     return out;
   }
   const out = Int32Array.from(idx);

@@ -35,6 +35,8 @@ export interface ClearOptions {
   fills?: boolean;
   /** The LP/MIP solver for networks, predicates and least fills (`clear` loads HiGHS itself). */
   solver?: LpSolver;
+  /** Wall-clock limit of each solve, seconds; reaching it is MARKET_SOLVER_FAILED (default: none). */
+  timeLimitS?: number;
 }
 
 /** Which mechanism a market needs: the sort-based fast path, or the LP/MIP. */
@@ -143,6 +145,7 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
       intervalMinutes: options.intervalMinutes ?? 15,
       fixedInjectionWh: grid === undefined ? undefined : lifelineInjections(table, where, grid, lifelineWh),
       solver: options.solver,
+      timeLimitS: options.timeLimitS,
     });
     if (lp.status === "infeasible") {
       return {

@@ -51,6 +51,7 @@ export interface LpClearingInput {
   /** Fixed net injection (sell − buy) per node from the lifeline, Wh; absent without network. */
   fixedInjectionWh?: Float64Array;
   solver: LpSolver;
+  timeLimitS?: number;
 }
 
 interface Model {
@@ -225,13 +226,14 @@ export function lpClear(input: LpClearingInput): LpClearing {
   const n = table.count;
   const canon = canonicalOrder(table);
   let built = buildModel(input, null, canon);
-  let r: LpResult = input.solver.solve(built.problem, { mipRelGap: 0 });
+  const limit = input.timeLimitS === undefined ? {} : { timeLimitS: input.timeLimitS };
+  let r: LpResult = input.solver.solve(built.problem, { mipRelGap: 0, ...limit });
   const isMip = built.model.z.some((c) => c >= 0);
   if (r.status === "optimal" && isMip) {
     const fixed = new Uint8Array(n);
     for (let i = 0; i < n; i++) if (built.model.z[i] >= 0) fixed[i] = r.x[built.model.z[i]] > 0.5 ? 1 : 0;
     built = buildModel(input, fixed, canon);
-    r = input.solver.solve(built.problem);
+    r = input.solver.solve(built.problem, limit);
   }
   const empty = {
     filledWh: new Float64Array(n),

@@ -79,22 +79,21 @@ export function compareIds(a: string, b: string): number {
 }
 
 /**
- * A set of strings for the duplicate-id check: FNV-1a hashes in an open-addressing typed table, strings
- * compared only on a hash match. On a million fresh ids it is several times faster than `Set<string>`,
- * which has to flatten and hash each concatenated string inside the engine.
+ * A set of strings for the duplicate-id check: FNV-1a hashes in an open-addressing typed table (hash and
+ * entry number side by side, so a probe touches one cache line), strings compared only on a hash match.
+ * On a million fresh ids it is several times faster than `Set<string>`.
  */
 class IdSet {
-  private readonly slots: Int32Array;
-  private readonly hashes: Int32Array;
+  /** Pairs (hash, entry number + 1); entry 0 marks an empty slot. */
+  private readonly table: Int32Array;
   private readonly keys: string[];
-  private count = 0;
   private readonly mask: number;
+  private count = 0;
 
   constructor(capacity: number) {
     let size = 16;
     while (size < 2 * capacity) size *= 2;
-    this.slots = new Int32Array(size).fill(-1);
-    this.hashes = new Int32Array(size);
+    this.table = new Int32Array(2 * size);
     this.mask = size - 1;
     this.keys = new Array(capacity);
   }
@@ -103,16 +102,17 @@ class IdSet {
   add(s: string): boolean {
     let h = 0x811c9dc5 | 0;
     for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+    const t = this.table;
     let at = h & this.mask;
     for (;;) {
-      const slot = this.slots[at];
-      if (slot < 0) {
-        this.slots[at] = this.count;
-        this.hashes[at] = h;
-        this.keys[this.count++] = s;
+      const entry = t[2 * at + 1];
+      if (entry === 0) {
+        t[2 * at] = h;
+        t[2 * at + 1] = ++this.count;
+        this.keys[this.count - 1] = s;
         return true;
       }
-      if (this.hashes[at] === h && this.keys[slot] === s) return false;
+      if (t[2 * at] === h && this.keys[entry - 1] === s) return false;
       at = (at + 1) & this.mask;
     }
   }
