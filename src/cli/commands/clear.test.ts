@@ -45,6 +45,23 @@ describe("plurigrid clear", () => {
     });
   });
 
+  it("keeps the answer to the contract's fields when the clearing has something to say (stderr)", async () => {
+    // An all-or-none buyer below the marginal seller: no uniform price covers both, so pay-as-bid.
+    const path = file("aon.json", {
+      intents: [
+        { id: "b1", side: "buy", quantityWh: 100, limitPrice: 300 },
+        { id: "b2", side: "buy", quantityWh: 100, limitPrice: 200, minFillWh: 100 },
+        { id: "s1", side: "sell", quantityWh: 150, limitPrice: 100 },
+        { id: "s2", side: "sell", quantityWh: 100, limitPrice: 250 },
+      ],
+    });
+    const r = await runCli(["clear", path, "--format", "json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out).sort()).toEqual(["intents", "prices", "status", "welfare"]);
+    expect(r.stderr).toContain("note: no uniform price");
+  });
+
   it("reports empty markets as a status with exit 0", async () => {
     const r = await runCli(["clear", file("empty.json", { intents: [] }), "--format", "json"]);
     expect(r.code).toBe(0);

@@ -10,7 +10,8 @@ import { type Format, formatOption, type Io, printJson, table } from "../output.
 /**
  * The stable JSON answer of `plurigrid clear` (a contract with scripts):
  * {"status","welfare","prices":{"uniform"?,"buses"?:[{"id","lmp"}]},"intents":[{"id","filledWh","price"}]}.
- * `prices.lifeline` and an intent's `lifelineWh` appear only when the lifeline served someone.
+ * `prices.lifeline` and an intent's `lifelineWh` appear only when the lifeline served someone (only markets
+ * whose file sets a lifeline). A message of the clearing goes to stderr, never into the answer.
  */
 export function clearJson(r: ClearingResult) {
   const prices: { uniform?: number; buses?: { id: number; lmp: number }[]; lifeline?: number } = {};
@@ -22,7 +23,6 @@ export function clearJson(r: ClearingResult) {
     welfare: number;
     prices: typeof prices;
     intents: { id: string; filledWh: number; price: number | null; lifelineWh?: number }[];
-    message?: string;
   } = {
     status: r.status,
     welfare: r.welfare,
@@ -33,7 +33,6 @@ export function clearJson(r: ClearingResult) {
         : { id: o.id, filledWh: o.filledWh, price: o.price, lifelineWh: o.lifelineWh },
     ),
   };
-  if (r.message !== undefined) out.message = r.message;
   return out;
 }
 
@@ -103,8 +102,12 @@ export function registerClear(program: Command, io: Io): void {
           lifeline: file.lifeline,
           fills: false,
         });
-        if (opts.format === "json") printJson(io, clearJson(r));
-        else io.out(summary(r));
+        if (opts.format === "json") {
+          printJson(io, clearJson(r));
+          if (r.message !== undefined) io.err(`note: ${r.message}\n`);
+        } else {
+          io.out(summary(r));
+        }
       },
     );
 }
