@@ -1,3 +1,4 @@
+import { suite as clusterSuite } from "./cluster.bench.js";
 import { coreSuite } from "./core.bench.js";
 import { derSuite } from "./der.bench.js";
 import { gridSuite } from "./grid.bench.js";
@@ -18,4 +19,5 @@ export const suites: Suite[] = [
   marketProtocolSuite,
   derSuite,
   ieee1547Suite,
+  clusterSuite,
 ];

@@ -748,14 +748,18 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
     }
   }
 
-  /** Stops proposing, reading and serving; releases the lease so that another node takes over at once. */
-  async close(): Promise<void> {
+  /**
+   * Stops proposing, reading and serving; releases the lease so that another node takes over at once
+   * (`releaseLease: false` leaves it to expire, as after a crash: the benchmark of a proposer change uses it).
+   */
+  async close(options: { releaseLease?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.proposeTimer) clearTimeout(this.proposeTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
     const log = this.log;
-    if (log !== undefined && this.lease.held) await log.leaseRelease(this.lease.revision).catch(() => {});
+    if (log !== undefined && this.lease.held && (options.releaseLease ?? true))
+      await log.leaseRelease(this.lease.revision).catch(() => {});
     for (const [hash, set] of this.watchers) {
       const status = this.txStatus(hash);
       for (const done of [...set]) done(status);

@@ -40,11 +40,13 @@ export async function startTestCluster(opts: {
   accounts?: number;
   replicas?: number;
   quorum?: number;
+  leaseMs?: number;
+  chainId?: string;
 }): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), "plurigrid-cluster-"));
   const nNodes = opts.nodes ?? 3;
   const accounts = Array.from({ length: opts.accounts ?? 8 }, (_, i) => nodeTestKey(i));
-  const genesis = testGenesisDoc(accounts);
+  const genesis = testGenesisDoc(accounts, opts.chainId);
   const dataDirs = Array.from({ length: nNodes }, (_, i) => join(dir, `node${i + 1}`));
   for (const d of dataDirs) initDataDir(d, { genesisDoc: genesis });
   const operatorKeys = Array.from({ length: nNodes }, (_, i) => operatorTestKey(i));
@@ -57,7 +59,7 @@ export async function startTestCluster(opts: {
       operators,
       quorum,
       replicas: opts.replicas ?? 3,
-      leaseMs: 1500,
+      leaseMs: opts.leaseMs ?? 1500,
       blockIntervalMs: 20,
     });
   });
@@ -86,7 +88,7 @@ export async function startTestCluster(opts: {
       operators,
       quorum,
       replicas: opts.replicas ?? 3,
-      leaseMs: 1500,
+      leaseMs: opts.leaseMs ?? 1500,
       threads: 1,
       name: `node${i + 1}`,
       ...extra,
