@@ -12,6 +12,7 @@ import {
   type BandRegion,
   bandOf,
   frequencyBands,
+  lenientRegion,
   mayCease,
   mayTrip,
   morePermissive,
@@ -19,18 +20,18 @@ import {
   regionInBand,
   voltageBands,
 } from "./regions.js";
-import { droopSetpoint, reactiveSetpoint, voltWattLimit } from "./setpoints.js";
-import type { Ieee1547Settings } from "./settings.js";
 import {
-  type Band,
-  FREQUENCY_TRIP,
-  FREQUENCY_TRIPS,
-  type FrequencyTripName,
-  VOLTAGE_TRIP,
-  VOLTAGE_TRIPS,
-  type VoltageTripName,
-} from "./tables.js";
+  activePowerLimit,
+  droopSetpoint,
+  REACTIVE_CLAUSE,
+  reactiveBand,
+  reactiveSetpoint,
+  voltWattLimit,
+} from "./setpoints.js";
+import type { Ieee1547Settings } from "./settings.js";
+import { type Band, FREQUENCY_TRIP, VOLTAGE_TRIP } from "./tables.js";
 import type { DerState, TraceSample } from "./trace.js";
+import { isVoltageTrip, TripFunctions, type TripName } from "./trips.js";
 
 /**
  * What the standard requires at every instant of a measured trace, and whether the DER's measured response
@@ -103,12 +104,6 @@ export interface EvaluateOptions {
 /** Settling time for the reactive power modes without a response time setting (the Table 8 Category A Tr). */
 const REACTIVE_SETTLE_DEFAULT_MS = 10_000;
 
-type TripName = VoltageTripName | FrequencyTripName;
-const TRIP_NAMES: readonly TripName[] = [...VOLTAGE_TRIPS, ...FREQUENCY_TRIPS];
-const isVoltage = (n: TripName): n is VoltageTripName =>
-  n === "ov1" || n === "ov2" || n === "uv1" || n === "uv2";
-const isOver = (n: TripName) => n.startsWith("o");
-
 const pu = (n: number) => fromFixed(n, MICRO);
 const sec = (n: number) => fromFixed(n, MILLI);
 const hz = (n: number) => fromFixed(n, MILLI);
@@ -164,11 +159,7 @@ export function evaluateTrace(
       high: new ExcursionClock(FREQUENCY_RIDE_THROUGH_WINDOW_MS),
     },
   };
-  // Start of the run in which each trip function's pickup is exceeded: exactly, and by more than the tolerance.
-  // Indexed like TRIP_NAMES; null = not exceeded.
-  const exactPickup: (number | null)[] = TRIP_NAMES.map(() => null);
-  const clearPickup: (number | null)[] = TRIP_NAMES.map(() => null);
-  const failReported: boolean[] = TRIP_NAMES.map(() => false);
+  const trips = new TripFunctions(s);
   let qRef: { v: number; p: number | null; tMs: number } | null = null;
   let pRef: { v: number; f: number; tMs: number } | null = null;
   let pPre: number | null = null;
@@ -179,7 +170,7 @@ export function evaluateTrace(
 
   const elapsed = (side: Band["side"], which: "v" | "f", t: number): number =>
     side === "normal" ? 0 : clocks[which][side].elapsedMs(t);
-  const tripSpec = (n: TripName) => (isVoltage(n) ? VOLTAGE_TRIP[s.category][n] : FREQUENCY_TRIP[n]);
+  const tripSpec = (n: TripName) => (isVoltageTrip(n) ? VOLTAGE_TRIP[s.category][n] : FREQUENCY_TRIP[n]);
 
   for (let i = 0; i < samples.length; i++) {
     const { tMs: t, v, f, p, q, state } = samples[i];
@@ -195,29 +186,8 @@ export function evaluateTrace(
     clocks.f.high.update(fSide === "high", t);
 
     // Trip functions.
-    let shallTripByMs: number | null = null;
-    let lenientDeadlinePassed = false;
-    for (let j = 0; j < TRIP_NAMES.length; j++) {
-      const n = TRIP_NAMES[j];
-      const x = isVoltage(n) ? v : f;
-      const k = s.trip[n];
-      const margin = isVoltage(n) ? tol.vMicroPu : tol.fMilliHz;
-      const exceeded = isOver(n) ? x > k.pickup : x < k.pickup;
-      const clearly = isOver(n) ? x > k.pickup + margin : x < k.pickup - margin;
-      if (exceeded) {
-        const since = exactPickup[j] ?? t;
-        exactPickup[j] = since;
-        const deadline = since + k.clearingMs;
-        shallTripByMs = shallTripByMs === null ? deadline : Math.min(shallTripByMs, deadline);
-        if (t >= deadline - timeToleranceMs(k.clearingMs)) lenientDeadlinePassed = true;
-      } else exactPickup[j] = null;
-      if (clearly) {
-        clearPickup[j] = clearPickup[j] ?? t;
-      } else {
-        clearPickup[j] = null;
-        failReported[j] = false;
-      }
-    }
+    trips.update(v, f, t);
+    const shallTripByMs = trips.shallTripByMs;
 
     // Required regions (exact values).
     const vElapsed = elapsed(vSide, "v", t);
@@ -237,19 +207,9 @@ export function evaluateTrace(
     const ceasing = prev === "on" && state === "ceased";
     const tripping = prev !== "tripped" && state === "tripped";
     if (ceasing || tripping) {
-      let lv: ReturnType<typeof regionInBand> = vr;
-      for (const x of [v - tol.vMicroPu, v + tol.vMicroPu]) {
-        const b = bandOf(vBands, Math.max(0, x));
-        const r = regionInBand(b, x, elapsed(b.side, "v", t), true);
-        if (morePermissive(r.region, lv.region) !== lv.region) lv = r;
-      }
-      let lf: ReturnType<typeof regionInBand> = fr;
-      for (const x of [f - tol.fMilliHz, f + tol.fMilliHz]) {
-        const b = bandOf(fBands, x);
-        const r = regionInBand(b, x, elapsed(b.side, "f", t), true);
-        if (morePermissive(r.region, lf.region) !== lf.region) lf = r;
-      }
-      const lenient: Region = lenientDeadlinePassed ? "shall_trip" : morePermissive(lv.region, lf.region);
+      const lv = lenientRegion(vBands, v, tol.vMicroPu, (side) => elapsed(side, "v", t));
+      const lf = lenientRegion(fBands, f, tol.fMilliHz, (side) => elapsed(side, "f", t));
+      const lenient: Region = trips.deadlineNear ? "shall_trip" : morePermissive(lv.region, lf.region);
       const allowed = tripping ? mayTrip(lenient) : mayCease(lenient);
       if (!allowed) {
         const byVoltage = tripping ? !mayTrip(lv.region) : !mayCease(lv.region);
@@ -275,23 +235,17 @@ export function evaluateTrace(
     }
 
     // 2. Still energizing after a trip function's clearing time (plus the time accuracy).
-    for (let j = 0; j < TRIP_NAMES.length; j++) {
-      const n = TRIP_NAMES[j];
-      const since = clearPickup[j];
-      if (since === null || failReported[j] || state !== "on") continue;
+    for (const { name: n, sinceMs: since, deadlineMs: deadline } of trips.failures(state === "on", endMs)) {
       const k = s.trip[n];
-      const deadline = since + k.clearingMs + timeToleranceMs(k.clearingMs);
-      if (deadline >= endMs) continue;
-      failReported[j] = true;
       const spec = tripSpec(n);
-      const unit = isVoltage(n) ? "p.u." : "Hz";
-      const pickup = isVoltage(n) ? pu(k.pickup) : hz(k.pickup);
+      const unit = isVoltageTrip(n) ? "p.u." : "Hz";
+      const pickup = isVoltageTrip(n) ? pu(k.pickup) : hz(k.pickup);
       report(
         i,
         `trip-${n}@${i}`,
         () => ({
           code: "IEEE1547_FAILED_TO_TRIP",
-          clause: `${isVoltage(n) ? "6.4.1" : "6.5.1"} (${spec.table})`,
+          clause: `${isVoltageTrip(n) ? "6.4.1" : "6.5.1"} (${spec.table})`,
           message: `${n.toUpperCase()} (${pickup} ${unit}, clearing time ${sec(k.clearingMs)} s) exceeded since ${sec(since)} s; still energizing at ${sec(Math.max(deadline, t))} s`,
           details: {
             function: n,
@@ -371,23 +325,9 @@ export function evaluateTrace(
       qRef !== null &&
       t - qRef.tMs >= 2 * settleQ
     ) {
-      let lo = qSet;
-      let hi = qSet;
-      for (const dv of [-tol.vMicroPu, 0, tol.vMicroPu]) {
-        for (const dp of p === null ? [0] : [-tol.pMicroPu, 0, tol.pMicroPu]) {
-          const x = reactiveSetpoint(s, v + dv, p === null ? null : p + dp);
-          if (x === null) continue;
-          lo = Math.min(lo, x);
-          hi = Math.max(hi, x);
-        }
-      }
+      const { lo, hi } = reactiveBand(s, v, p, tol);
       if (q < lo - tol.qMicroPu || q > hi + tol.qMicroPu) {
-        const clause = {
-          voltVar: "5.3.3 (Table 8)",
-          constantPf: "5.3.2 (Table 7)",
-          wattVar: "5.3.4 (Table 9)",
-          constantVar: "5.3.5 (Table 7)",
-        }[s.reactiveMode];
+        const clause = REACTIVE_CLAUSE[s.reactiveMode];
         report(
           i,
           "q",
@@ -419,28 +359,20 @@ export function evaluateTrace(
       pRef !== null &&
       t - pRef.tMs >= settleP
     ) {
-      const vw = voltWattLimit(s, v - tol.vMicroPu);
-      const dr =
-        pPre !== null && f - tol.fMilliHz > NOMINAL_FREQUENCY_MILLI_HZ
-          ? droopSetpoint(s, f - tol.fMilliHz, pPre)
-          : null;
-      const limits = [vw, dr].filter((x): x is number => x !== null);
-      if (limits.length > 0) {
-        const limit = Math.min(...limits);
-        if (p > limit + tol.pMicroPu) {
-          const byDroop = dr !== null && dr === limit;
-          report(
-            i,
-            "p",
-            () => ({
-              code: "IEEE1547_WRONG_ACTIVE_POWER",
-              clause: byDroop ? "6.5.2.7 (Table 24)" : "5.4.2 (Table 10)",
-              message: `active power ${pu(p)} p.u. at ${sec(t)} s above the ${byDroop ? "frequency-droop" : "volt-watt"} limit ${pu(limit)} p.u.`,
-              details: { pPu: pu(p), limitPu: pu(limit) },
-            }),
-            t,
-          );
-        }
+      const lim = activePowerLimit(s, v, f, pPre, tol);
+      if (lim !== null && p > lim.limit + tol.pMicroPu) {
+        const { limit, byDroop } = lim;
+        report(
+          i,
+          "p",
+          () => ({
+            code: "IEEE1547_WRONG_ACTIVE_POWER",
+            clause: byDroop ? "6.5.2.7 (Table 24)" : "5.4.2 (Table 10)",
+            message: `active power ${pu(p)} p.u. at ${sec(t)} s above the ${byDroop ? "frequency-droop" : "volt-watt"} limit ${pu(limit)} p.u.`,
+            details: { pPu: pu(p), limitPu: pu(limit) },
+          }),
+          t,
+        );
       }
     }
     const d = s.freqDroop;

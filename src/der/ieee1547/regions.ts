@@ -91,3 +91,22 @@ export function regionInBand(b: Band, x: number, elapsedMs: number, lenient: boo
 
 export const voltageBands = (c: Category): readonly Band[] => VOLTAGE_RIDE_THROUGH[c];
 export const frequencyBands = (): readonly Band[] => FREQUENCY_RIDE_THROUGH;
+
+/**
+ * The most permissive region over x - margin, x and x + margin, with the ride-through times given the Table 3
+ * time accuracy: what the DER can be held to when the measurement is uncertain.
+ */
+export function lenientRegion(
+  bands: readonly Band[],
+  x: number,
+  margin: number,
+  elapsedMs: (side: Band["side"]) => number,
+): BandRegion {
+  let best: BandRegion | null = null;
+  for (const y of [x - margin, x, x + margin]) {
+    const b = bandOf(bands, y);
+    const r = regionInBand(b, y, elapsedMs(b.side), true);
+    if (best === null || regionRank(r.region) > regionRank(best.region)) best = r;
+  }
+  return best as BandRegion;
+}

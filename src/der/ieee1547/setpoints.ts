@@ -68,3 +68,59 @@ export function droopSetpoint(s: Ieee1547Settings, f: number, pPre: number): num
   if (under > 0) return Math.min(MICRO, pPre + mulDiv(under, 1_000_000_000, 60 * d.kUfMicro));
   return null;
 }
+
+/** Tolerances on the inputs and outputs of a set point (fixed.ts RESPONSE_TOLERANCE). */
+export interface Tolerance {
+  vMicroPu: number;
+  fMilliHz: number;
+  pMicroPu: number;
+}
+
+/** The clause and table of each reactive power mode. */
+export const REACTIVE_CLAUSE: Readonly<Record<Ieee1547Settings["reactiveMode"], string>> = {
+  constantPf: "5.3.2 (Table 7)",
+  voltVar: "5.3.3 (Table 8)",
+  wattVar: "5.3.4 (Table 9)",
+  constantVar: "5.3.5 (Table 7)",
+};
+
+/** The range of reactive power set points over V ± tol and P ± tol (the measured inputs' uncertainty). */
+export function reactiveBand(
+  s: Ieee1547Settings,
+  v: number,
+  p: number | null,
+  tol: Tolerance,
+): { lo: number; hi: number } {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const dv of [-tol.vMicroPu, 0, tol.vMicroPu]) {
+    for (const dp of p === null ? [0] : [-tol.pMicroPu, 0, tol.pMicroPu]) {
+      const x = reactiveSetpoint(s, v + dv, p === null ? null : p + dp);
+      if (x === null) continue;
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+  }
+  return { lo, hi };
+}
+
+/**
+ * The highest active power allowed, with the inputs moved in the DER's favour: the volt-watt limit at V - tol
+ * and the over-frequency droop at f - tol (from the pre-disturbance P). Null when neither applies.
+ */
+export function activePowerLimit(
+  s: Ieee1547Settings,
+  v: number,
+  f: number,
+  pPre: number | null,
+  tol: Tolerance,
+): { limit: number; byDroop: boolean } | null {
+  const vw = voltWattLimit(s, v - tol.vMicroPu);
+  const dr =
+    pPre !== null && f - tol.fMilliHz > NOMINAL_FREQUENCY_MILLI_HZ
+      ? droopSetpoint(s, f - tol.fMilliHz, pPre)
+      : null;
+  if (vw === null && dr === null) return null;
+  if (dr === null || (vw !== null && vw < dr)) return { limit: vw as number, byDroop: false };
+  return { limit: dr, byDroop: true };
+}
