@@ -4,6 +4,7 @@ import type { SettingsFile } from "../src/der/ieee1547/settings.js";
 import type { DerState, TraceSample } from "../src/der/ieee1547/trace.js";
 import { complianceVerdict } from "../src/protocol/grid/compliance.js";
 import type { DeviceTrace } from "../src/protocol/grid/types.js";
+import { MAX_TX_BYTES } from "../src/protocol/limits.js";
 import type { Der } from "../src/protocol/registry/types.js";
 import { perSecond, type Suite } from "./harness.js";
 
@@ -98,6 +99,19 @@ export const suite: Suite = {
       der: `pv-${k}`,
       samples: small.map((x) => [x.tMs, x.v, x.f, x.p, x.q, x.state] as DeviceTrace["samples"][number]),
     }));
+    // What fits in one transaction (MAX_TX_BYTES, less ~1 KiB of envelope, event and signature): the real bound.
+    const tuples = small.map((x) => [x.tMs, x.v, x.f, x.p, x.q, x.state] as DeviceTrace["samples"][number]);
+    let fit = 0;
+    while (fit < tuples.length && JSON.stringify(tuples.slice(0, fit + 1)).length <= MAX_TX_BYTES - 1_024)
+      fit++;
+    const oneTx: DeviceTrace = { der: "pv-0", samples: tuples.slice(0, fit) };
+    await ctx.measure(
+      `protocol: verdict for one transaction's trace (${fit} samples)`,
+      () => complianceVerdict(der, oneTx),
+      {
+        figure: perSecond(fit),
+      },
+    );
     await ctx.measure(
       "protocol: verdicts for one event with 16 x 1,024 samples",
       () => {
