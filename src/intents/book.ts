@@ -37,6 +37,14 @@ export interface Book {
   intents: readonly (BookIntent | null)[];
   /** The network of the interval; without it there is no flow check, one island, and no bus distances. */
   network?: MarketNetwork;
+  /** The lifeline rule of the market (absent: solutions may not declare lifeline parts). */
+  lifeline?: BookLifeline;
+}
+
+/** Lifeline parameters (protocol market params): regulated price and per-participant baseline. */
+export interface BookLifeline {
+  priceMicrosPerKWh: number;
+  baselineWhPerParticipant: number;
 }
 
 /** Flags of a compiled intent. */

@@ -30,6 +30,9 @@ export const SOLUTION_CODES = [
   "SOLUTION_NOT_COMPETITIVE",
   /** The optimality certificate does not satisfy the KKT conditions (or does not apply to this market). */
   "SOLUTION_BAD_CERTIFICATE",
+  /** Lifeline parts where the lifeline does not apply, out of balance or beyond a baseline, or eligible
+   *  energy kept outside the lifeline while a compatible critical or baseline buyer is short. */
+  "SOLUTION_LIFELINE",
 ] as const;
 export type SolutionCode = (typeof SOLUTION_CODES)[number];
 

@@ -41,7 +41,7 @@ describe("intent and solution schemas", () => {
 
   it("checks every fill and price tuple, naming the first bad one", () => {
     const good = { interval: 5, fills: [[0, 1, 10]], prices: [[0, 5]], referencePrice: 5 };
-    expect(solutionSchema.parse(good)).toEqual({ ...good, busPrices: [] });
+    expect(solutionSchema.parse(good)).toEqual({ ...good, busPrices: [], lifeline: [] });
     expect(
       issue(
         solutionSchema.safeParse({

@@ -205,6 +205,8 @@ const PRICE_RANGE = [0, MAX_PRICE_MICROS_PER_KWH] as const;
  *   or a seller receives per kWh.
  * - `referencePrice` and `busPrices` ([bus, price], ascending by bus): the market price at each bus (the bus
  *   price where given, else the reference price), against which prices must be competitive.
+ * - `lifeline` ([intent, Wh], ascending by intent): lifeline parts of fills, paid at the regulated price; the
+ *   intent's `price` is then the price of the rest.
  * Order and uniqueness are validity predicates (validate.ts), not schema rules.
  */
 export const solutionSchema = z.strictObject({
@@ -220,6 +222,12 @@ export const solutionSchema = z.strictObject({
     "busPrices",
     [[1, 2_147_483_647], PRICE_RANGE],
     MAX_BUS_PRICES,
+  ).default([]),
+  /** [intent, Wh]: the part of a filled intent served under the lifeline at the regulated price. */
+  lifeline: intTuples<[number, number]>(
+    "lifeline",
+    [SEQ_RANGE, [1, MAX_INTENT_WH]],
+    MAX_INTENTS_PER_INTERVAL,
   ).default([]),
   certificate: certificateSchema.optional(),
 });

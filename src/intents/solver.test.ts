@@ -85,3 +85,69 @@ describe("reference solver against the validity predicates", () => {
     });
   }
 });
+
+describe("reference solver with the lifeline", () => {
+  const life = { priceMicrosPerKWh: 100_000, baselineWhPerParticipant: 2_000 };
+  const lifelineArb = (withNetwork: boolean) =>
+    fc
+      .array(
+        fc.record({
+          side: fc.integer({ min: 0, max: 2 }),
+          q: fc.integer({ min: 100, max: 5_000 }),
+          limit: fc.integer({ min: 50_000, max: 200_000 }),
+          bus: fc.integer({ min: 1, max: 6 }),
+          participant: fc.constantFrom("a", "b", "c"),
+          priority: fc.constantFrom("critical" as const, "baseline" as const, "normal" as const),
+          exclude: fc.boolean(),
+        }),
+        { minLength: 2, maxLength: 12 },
+      )
+      .map((xs) => ({
+        ...book(
+          xs.map((x, i) =>
+            intent(i, x.side > 0 ? "buy" : "sell", x.q, x.side > 0 ? x.limit : x.limit - 40_000, {
+              bus: x.bus,
+              participant: x.participant,
+              priority: x.side > 0 ? x.priority : "normal",
+              predicates: x.exclude ? [{ exclude: ["a"] }] : [],
+            }),
+          ),
+          withNetwork ? chainNetwork(6, 0, true) : undefined,
+        ),
+        lifeline: life,
+      }));
+
+  for (const [name, net] of [
+    ["no network", false],
+    ["uncongested ring", true],
+  ] as const) {
+    it(`its solutions pass the lifeline predicate: ${name}`, async () => {
+      let served = 0;
+      await fc.assert(
+        fc.asyncProperty(lifelineArb(net), async (b) => {
+          const { s, r } = await roundTrip(b);
+          expect(r.ok ? "ok" : `${r.code}: ${r.message}`).toBe("ok");
+          if (s.lifeline.length > 0) served++;
+        }),
+        { numRuns: 40 },
+      );
+      expect(served).toBeGreaterThan(5);
+    });
+  }
+
+  it("a clearing that ignores the lifeline is refused in short islands", async () => {
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(lifelineArb(false), async (b) => {
+        const s = await referenceSolution({ ...b, lifeline: undefined });
+        const r = validateSolution(compileBook(b), s);
+        if (!r.ok) {
+          expect(r.code).toBe("SOLUTION_LIFELINE");
+          refused++;
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(refused).toBeGreaterThan(3);
+  });
+});

@@ -41,6 +41,11 @@ export function solutionOfClearing(book: Book, result: ClearingResult): Solution
     if (o.filledWh > 0 && o.price !== null) prices.push([Number(o.id), o.price]);
   }
   prices.sort((x, y) => x[0] - y[0]);
+  const lifeline: [number, number][] = [];
+  for (const o of result.intents) {
+    if ((o.lifelineWh ?? 0) > 0) lifeline.push([Number(o.id), o.lifelineWh as number]);
+  }
+  lifeline.sort((x, y) => x[0] - y[0]);
   const busPrices: [number, number][] = (result.prices.buses ?? []).map((b) => [b.id, Math.max(0, b.lmp)]);
   busPrices.sort((x, y) => x[0] - y[0]);
   return {
@@ -49,6 +54,7 @@ export function solutionOfClearing(book: Book, result: ClearingResult): Solution
     prices,
     referencePrice: Math.max(0, result.prices.uniform ?? supportingPrice(book, fills)),
     busPrices,
+    lifeline,
   };
 }
 
@@ -83,6 +89,13 @@ export async function referenceSolution(book: Book, options: ReferenceOptions = 
     network: book.network?.grid,
     intervalMinutes: book.intervalMinutes,
     solver: options.solver,
+    lifeline:
+      book.lifeline === undefined
+        ? undefined
+        : {
+            priceMicrosPerKWh: book.lifeline.priceMicrosPerKWh,
+            baselineWhPerParticipant: book.lifeline.baselineWhPerParticipant,
+          },
   });
   const solution = solutionOfClearing(book, result);
   const certificate = plainCertificate(book, solution, result.branchShadowPrices ?? []);

@@ -3,15 +3,16 @@ import { describe, expect, it } from "vitest";
 import type { Predicate, SourceKind } from "../market/types.js";
 import { type Book, type BookIntent, compileBook } from "./book.js";
 import { buildMarketNetwork } from "./network.js";
-import type { Solution } from "./schema.js";
+import { type SolutionInput, solutionSchema } from "./schema.js";
 import { book, chainNetwork, denseMarket, greedyUniform, intent } from "./test-support/books.js";
 import { type ValidityResult, validateSolution } from "./validate.js";
 
-const check = (b: Book, s: Solution): ValidityResult => validateSolution(compileBook(b), s);
+const check = (b: Book, s: SolutionInput): ValidityResult =>
+  validateSolution(compileBook(b), solutionSchema.parse(s));
 const codeOf = (r: ValidityResult) => (r.ok ? "ok" : r.code);
 
 /** Σ buys limit × fill − Σ sells limit × fill, by bigint, then /1000 half to even (independent of money.ts). */
-function welfareByHand(b: Book, s: Solution): number {
+function welfareByHand(b: Book, s: SolutionInput): number {
   const filled = new Map<number, bigint>();
   for (const [x, y, e] of s.fills) {
     filled.set(x, (filled.get(x) ?? 0n) + BigInt(e));
@@ -56,7 +57,7 @@ describe("validity predicates: a crafted cheating solution is rejected with its 
     intent(2, "buy", 500, 20_000),
     intent(3, "sell", 800, 45_000),
   ]);
-  const good: Solution = {
+  const good: SolutionInput = {
     interval: 7,
     fills: [[0, 1, 1000]],
     prices: [
@@ -98,7 +99,7 @@ describe("validity predicates: a crafted cheating solution is rejected with its 
   it("a fill that overloads a line", () => {
     // 1 MWh over 15 minutes is 4 MW on the only branch, rated 2 MW.
     const b = twoBus(2);
-    const s: Solution = {
+    const s: SolutionInput = {
       interval: 7,
       fills: [[1, 0, 1_000_000]],
       prices: [
@@ -251,7 +252,7 @@ describe("optimality certificates on a congested network", () => {
   // partly filled, so the bus prices are their limits: π1 = 10, π2 = 40. Injecting at bus 2 (taken at the
   // slack, bus 1) moves one unit against the branch (PTDF −1), so π2 = π1 + μ: μ = 30 on the branch.
   const b = twoBus(2);
-  const optimum: Solution = {
+  const optimum: SolutionInput = {
     interval: 7,
     fills: [
       [1, 0, 500_000],
@@ -293,7 +294,7 @@ describe("optimality certificates on a congested network", () => {
       ),
     ).toBe("SOLUTION_BAD_CERTIFICATE");
     // Only C serves B: valid, but A is rejected while cheaper than bus 1's certified price: not optimal.
-    const worse: Solution = {
+    const worse: SolutionInput = {
       ...optimum,
       fills: [[1, 2, 1_000_000]],
       prices: [
@@ -316,7 +317,7 @@ describe("optimality certificates on a congested network", () => {
       intent(0, "buy", 1000, 50_000, { predicates: [{ kinds: ["pv"] }] }),
       intent(1, "sell", 1000, 30_000),
     ]);
-    const s: Solution = {
+    const s: SolutionInput = {
       interval: 7,
       fills: [[0, 1, 1000]],
       prices: [
@@ -349,7 +350,7 @@ const plainBook = fc
   .map((xs) => book(xs.map((x, i) => intent(i, x.buy ? "buy" : "sell", x.q, x.limit))));
 
 /** λ of the greedy clearing: the partly filled intent's limit when there is one, else the uniform price. */
-function greedyLambda(b: Book, s: Solution, r: { filledWh: Float64Array }): number {
+function greedyLambda(b: Book, s: SolutionInput, r: { filledWh: Float64Array }): number {
   for (const it of b.intents) {
     if (it === null) continue;
     const x = r.filledWh[it.seq];
@@ -448,7 +449,7 @@ describe("validity predicates: properties", () => {
           .filter(([x, y]) => !seen.has(`${x},${y}`) && seen.add(`${x},${y}`))
           .sort((p, q) => p[0] - q[0] || p[1] - q[1]);
         const filledSet = new Set(sorted.flatMap(([x, y]) => [x, y]));
-        const s: Solution = {
+        const s: SolutionInput = {
           interval: 7,
           fills: sorted,
           prices: [...filledSet].sort((x, y) => x - y).map((i) => [i, price]),

@@ -3,6 +3,7 @@ import { buyerPaysMicros, sellerReceivesMicros, welfareOf } from "../market/mone
 import { BUY, type CompiledBook, EXPIRED, HAS_PREDICATES, PLAIN, PRESENT } from "./book.js";
 import { checkCertificate } from "./certificate.js";
 import { type InvalidSolution, invalidSolution } from "./codes.js";
+import { checkLifeline } from "./lifeline.js";
 import { FLOW_TOLERANCE_MW } from "./network.js";
 import { PredicateChecker } from "./predicates.js";
 import type { Solution } from "./schema.js";
@@ -18,8 +19,9 @@ import type { Solution } from "./schema.js";
  * 2. Per fill: neither side expired, same island, both sides' value predicates (SOLUTION_EXPIRED,
  *    SOLUTION_NO_PATH, SOLUTION_PREDICATE); running totals within quantities (SOLUTION_QUANTITY).
  * 3. Per intent: least fills, limits: a buyer pays at most its limit, a seller receives at least its limit.
- * 4. Budget balance: Σ buyer payments (rounded up) ≥ Σ seller receipts (rounded down); the difference is
- *    the congestion rent (plus rounding), which goes to the treasury at settlement.
+ * 4. The lifeline (lifeline.ts, SOLUTION_LIFELINE), then budget balance: Σ buyer payments (rounded up) ≥
+ *    Σ seller receipts (rounded down), lifeline parts at the regulated price; the difference is the
+ *    congestion rent (plus rounding), for the treasury.
  * 5. Network: net injections (sells − buys per bus, as average MW over the interval) give DC flows within
  *    every branch rating plus FLOW_TOLERANCE_MW.
  * 6. Competitive prices, in every island whose intents are all plain (no predicates, no least fill, normal
@@ -140,6 +142,24 @@ export function validateSolution(compiled: CompiledBook, solution: Solution): Va
     price[i] = p;
   }
 
+  // Lifeline parts (lifeline.ts checks where they may be and that they come first).
+  const lifelineWh = new Float64Array(n);
+  prev = -1;
+  for (const [i, e] of solution.lifeline) {
+    if (i <= prev || book.lifeline === undefined || i >= n || e > filled[i]) {
+      const why =
+        book.lifeline === undefined
+          ? "this market has no lifeline"
+          : i <= prev
+            ? "lifeline parts must be strictly ascending by intent"
+            : "a lifeline part must be part of the intent's fill";
+      return invalidSolution("SOLUTION_MALFORMED", `lifeline part of intent ${i}: ${why}`, { intent: i });
+    }
+    prev = i;
+    lifelineWh[i] = e;
+  }
+  const regulated = book.lifeline?.priceMicrosPerKWh ?? 0;
+
   // 3. Least fills and limits; 4. budget balance.
   let payments = 0;
   let receipts = 0;
@@ -149,7 +169,10 @@ export function validateSolution(compiled: CompiledBook, solution: Solution): Va
     if (price[i] < 0) {
       return invalidSolution("SOLUTION_MALFORMED", `intent ${i} is filled but has no price`, { intent: i });
     }
-    if (x < minFillWh[i]) {
+    // A least fill binds the market part: the lifeline part counts towards it.
+    const life = lifelineWh[i];
+    const market = x - life;
+    if (market > 0 && market < minFillWh[i] - life) {
       return invalidSolution(
         "SOLUTION_MIN_FILL",
         `intent ${i} is filled ${x} Wh, less than its least fill ${minFillWh[i]} Wh`,
@@ -164,7 +187,7 @@ export function validateSolution(compiled: CompiledBook, solution: Solution): Va
           { intent: i, price: price[i], limitPrice: limitPrice[i] },
         );
       }
-      payments += buyerPaysMicros(x, price[i]);
+      payments += buyerPaysMicros(market, price[i]) + (life > 0 ? buyerPaysMicros(life, regulated) : 0);
     } else {
       if (price[i] < limitPrice[i]) {
         return invalidSolution(
@@ -173,9 +196,15 @@ export function validateSolution(compiled: CompiledBook, solution: Solution): Va
           { intent: i, price: price[i], limitPrice: limitPrice[i] },
         );
       }
-      receipts += sellerReceivesMicros(x, price[i]);
+      receipts +=
+        sellerReceivesMicros(market, price[i]) + (life > 0 ? sellerReceivesMicros(life, regulated) : 0);
     }
   }
+  if (book.lifeline !== undefined) {
+    const broken = checkLifeline(compiled, book.lifeline, filled, lifelineWh, checker);
+    if (broken !== null) return broken;
+  }
+
   if (!Number.isSafeInteger(payments) || !Number.isSafeInteger(receipts)) {
     return invalidSolution(
       "SOLUTION_MALFORMED",

@@ -109,7 +109,7 @@ export function greedyUniform(b: Book): Solution {
   fills.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   prices.sort((x, y) => x[0] - y[0]);
   busPrices.sort((x, y) => x[0] - y[0]);
-  return { interval: b.interval, fills, prices, referencePrice, busPrices };
+  return { interval: b.interval, fills, prices, referencePrice, busPrices, lifeline: [] };
 }
 
 /**
@@ -155,6 +155,6 @@ export function denseMarket(
   const prices: [number, number][] = intents.map((x) => [x.seq, price]);
   return {
     book: book(intents, net),
-    solution: { interval: 7, fills, prices, referencePrice: price, busPrices: [] },
+    solution: { interval: 7, fills, prices, referencePrice: price, busPrices: [], lifeline: [] },
   };
 }

@@ -10,6 +10,7 @@ import {
   getInterval,
   MARKET_NETWORK_KEY,
   type MarketNetworkRecord,
+  readMarketParams,
 } from "./state.js";
 
 /**
@@ -23,6 +24,7 @@ export function loadBook(
   params: { intervalMinutes: number; genesisHash: string },
   nowMs: number,
 ): Book {
+  const market = readMarketParams(state);
   const record = getInterval(state, t) ?? EMPTY_INTERVAL;
   const intents: (BookIntent | null)[] = [];
   for (let seq = 0; seq < record.intents; seq++) {
@@ -54,6 +56,10 @@ export function loadBook(
     intervalMinutes: params.intervalMinutes,
     intents,
     network: loadMarketNetwork(state, params.genesisHash),
+    lifeline: {
+      priceMicrosPerKWh: market.regulatedPriceMicrosPerKWh,
+      baselineWhPerParticipant: market.lifelineBaselineWh,
+    },
   };
 }
 

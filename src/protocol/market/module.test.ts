@@ -87,9 +87,9 @@ describe("market: intents", () => {
     const { call, chain, micros } = setup();
     expect(call(alice, "SubmitIntent", sell(2_000, 50_000))).toEqual(["ok"]);
     expect(call(bob, "SubmitIntent", buy(1_500, 120_001))).toEqual(["ok"]);
-    // ⌈1,500 Wh × 120,001 / 1000⌉ = ⌈180,001.5⌉
-    expect(micros(idOf(bob))).toBe(1_000_000 - 180_002);
-    expect(micros(ESCROW_ACCOUNT)).toBe(180_002);
+    // ⌈1,500 Wh × 120,001 / 1000⌉ = ⌈180,001.5⌉, plus one for a payment rounded up in two parts
+    expect(micros(idOf(bob))).toBe(1_000_000 - 180_003);
+    expect(micros(ESCROW_ACCOUNT)).toBe(180_003);
     expect(stateValue<IntervalRecord>(chain, intervalKey(T))?.intents).toBe(2);
     expect(stateValue<IntentRecord>(chain, intentKey(T, 0))).toMatchObject({
       participant: idOf(alice),
@@ -262,12 +262,12 @@ describe("market: settlement", () => {
     const before = ledger(micros);
     expect(call(dave, "SettleInterval", { interval: T }, at(SETTLE_FROM))).toEqual(["ok"]);
     const after = ledger(micros);
-    // Bob pays 1.5 kWh × 80,000 = 120,000 of his 180,000 escrow. Alice receives 120,000 and delivered
+    // Bob pays 1.5 kWh × 80,000 = 120,000 of his 180,001 escrow. Alice receives 120,000 and delivered
     // 300 Wh short: 0.3 kWh × 300,000 = 90,000 to the treasury.
-    expect(after[1] - before[1]).toBe(60_000);
+    expect(after[1] - before[1]).toBe(60_001);
     expect(after[0] - before[0]).toBe(120_000 - 90_000);
     expect(after[4] - before[4]).toBe(90_000);
-    expect(after[5] - before[5]).toBe(-180_000);
+    expect(after[5] - before[5]).toBe(-180_001);
     expect(after.reduce((a, b) => a + b, 0)).toBe(before.reduce((a, b) => a + b, 0));
     const rec = stateValue<SettlementRecord>(chain, settlementKey(T));
     expect(rec?.ders).toEqual([
@@ -303,10 +303,48 @@ describe("market: settlement", () => {
     expect(surplus.micros(TREASURY_ACCOUNT)).toBe(0);
   });
 
+  it("serves a critical load first under the lifeline, at the regulated price", () => {
+    const s = setup();
+    // Offered 600 Wh, asked 1,500 Wh: the island is short.
+    expect(s.call(alice, "SubmitIntent", sell(600, 100_000))).toEqual(["ok"]); // 0
+    expect(s.call(bob, "SubmitIntent", { ...buy(500, 200_000), priority: "critical" })).toEqual(["ok"]); // 1
+    expect(s.call(dave, "SubmitIntent", buy(1_000, 400_000, 2))).toEqual(["ok"]); // 2
+    const byPrice = solution([[2, 0, 600]], 300_000);
+    expect(s.call(carol, "SubmitSolution", byPrice, s.at(GATE))).toEqual(["SOLUTION_LIFELINE"]);
+    const lifelineFirst = {
+      ...solution(
+        [
+          [1, 0, 500],
+          [2, 0, 100],
+        ],
+        300_000,
+      ),
+      prices: [
+        [0, 300_000],
+        [1, 150_000],
+        [2, 300_000],
+      ] as [number, number][],
+      lifeline: [
+        [0, 500],
+        [1, 500],
+      ] as [number, number][],
+    };
+    expect(s.call(carol, "SubmitSolution", lifelineFirst)).toEqual(["ok"]);
+    s.call(meter1, "SubmitMeterReading", { der: "pv-1", interval: T, energyWh: 600 }, s.at(START + 16 * MIN));
+    const before = [bob, alice, dave].map((k) => s.micros(idOf(k)));
+    expect(s.call(carol, "SettleInterval", { interval: T }, s.at(SETTLE_FROM))).toEqual(["ok"]);
+    const after = [bob, alice, dave].map((k) => s.micros(idOf(k)));
+    // Bob's escrow was ⌈0.5 kWh × 200,000⌉ + 1 = 100,001: he pays 0.5 × 150,000 = 75,000. Dave's was 400,001:
+    // he pays 0.1 × 300,000 = 30,000. Alice receives both, 105,000.
+    expect(after[0] - before[0]).toBe(100_001 - 75_000);
+    expect(after[2] - before[2]).toBe(400_001 - 30_000);
+    expect(after[1] - before[1]).toBe(105_000);
+  });
+
   it("refunds every escrow when no solution was valid", () => {
     const s = setup();
     s.call(bob, "SubmitIntent", buy(1_500, 120_000));
-    expect(s.micros(idOf(bob))).toBe(820_000);
+    expect(s.micros(idOf(bob))).toBe(819_999);
     expect(s.call(carol, "SettleInterval", { interval: T }, s.at(SETTLE_FROM))).toEqual(["ok"]);
     expect(s.micros(idOf(bob))).toBe(1_000_000);
     expect(s.micros(ESCROW_ACCOUNT)).toBe(0);

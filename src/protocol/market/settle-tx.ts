@@ -35,12 +35,14 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
   const winner = interval.best === null ? undefined : getWinner(state, t);
   const filled = new Map<number, number>();
   const price = new Map<number, number>();
+  const lifeline = new Map<number, number>();
   if (winner !== undefined) {
     for (const [b, s, e] of winner.fills) {
       filled.set(b, (filled.get(b) ?? 0) + e);
       filled.set(s, (filled.get(s) ?? 0) + e);
     }
     for (const [i, p] of winner.prices) price.set(i, p);
+    for (const [i, e] of winner.lifeline ?? []) lifeline.set(i, e);
   }
   const intents: SettlementIntent[] = [];
   const readings = new Map<string, number>();
@@ -57,6 +59,7 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
       escrowMicros: it.escrowMicros,
       filledWh,
       price: price.get(seq) ?? null,
+      lifelineWh: lifeline.get(seq) ?? 0,
     });
     if (it.der !== null && filledWh > 0 && !readings.has(it.der)) {
       const r = getMeterReading(state, it.der, t);
@@ -67,6 +70,7 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
     intents,
     readings,
     imbalancePriceMicrosPerKWh: market.imbalancePriceMicrosPerKWh,
+    regulatedPriceMicrosPerKWh: market.regulatedPriceMicrosPerKWh,
     balanceOf: (account) => getAccount(state, account).micros,
     treasury: TREASURY_ACCOUNT,
     escrow: ESCROW_ACCOUNT,

@@ -36,9 +36,10 @@ const inputArb = fc
         participant: x.participant,
         side: x.buy ? "buy" : "sell",
         der: x.der,
-        escrowMicros: x.buy ? Number(ceilDiv(BigInt(x.q) * BigInt(limit))) : 0,
+        escrowMicros: x.buy ? Number(ceilDiv(BigInt(x.q) * BigInt(limit))) + 1 : 0,
         filledWh,
         price: filledWh > 0 ? g.price : null,
+        lifelineWh: 0,
       };
     });
     // Budget balance at one price needs the buyers to take at least what the sellers deliver.
@@ -55,6 +56,7 @@ const inputArb = fc
       intents,
       readings: new Map(Object.entries(g.readings)),
       imbalancePriceMicrosPerKWh: g.imbalancePrice,
+      regulatedPriceMicrosPerKWh: 0,
       balanceOf: (a) => balances.get(a) ?? 0,
       treasury: "treasury",
       escrow: "escrow",
@@ -122,6 +124,66 @@ describe("settlement: properties", () => {
         expect(settle(input)).toEqual(settle({ ...input, readings: new Map([...input.readings].reverse()) }));
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it("pays a lifeline part at the regulated price, within the escrow despite rounding up twice", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          q: fc.integer({ min: 1, max: 100_000 }),
+          limit: fc.integer({ min: 0, max: 500_000 }),
+          fillShare: fc.integer({ min: 0, max: 100 }),
+          lifeShare: fc.integer({ min: 0, max: 100 }),
+          marketCut: fc.integer({ min: 0, max: 500_000 }),
+          regulatedCut: fc.integer({ min: 0, max: 500_000 }),
+        }),
+        ({ q, limit, fillShare, lifeShare, marketCut, regulatedCut }) => {
+          const f = Math.floor((q * fillShare) / 100);
+          const l = Math.floor((f * lifeShare) / 100);
+          const price = Math.max(0, limit - marketCut);
+          const regulated = Math.max(0, limit - regulatedCut);
+          const escrow = Number(ceilDiv(BigInt(q) * BigInt(limit))) + 1;
+          const out = settle({
+            intents: [
+              {
+                seq: 0,
+                participant: "b",
+                side: "buy",
+                der: null,
+                escrowMicros: escrow,
+                filledWh: f,
+                price,
+                lifelineWh: l,
+              },
+              {
+                seq: 1,
+                participant: "s",
+                side: "sell",
+                der: null,
+                escrowMicros: 0,
+                filledWh: f,
+                price,
+                lifelineWh: l,
+              },
+            ],
+            readings: new Map(),
+            imbalancePriceMicrosPerKWh: 0,
+            regulatedPriceMicrosPerKWh: regulated,
+            balanceOf: (a) => (a === "escrow" ? escrow : 0),
+            treasury: "t",
+            escrow: "escrow",
+          });
+          const expected =
+            Number(ceilDiv(BigInt(l) * BigInt(regulated))) + Number(ceilDiv(BigInt(f - l) * BigInt(price)));
+          expect(out.buyerPaymentsMicros).toBe(expected);
+          expect(out.sellerReceiptsMicros).toBe(
+            Number((BigInt(l) * BigInt(regulated)) / 1000n + (BigInt(f - l) * BigInt(price)) / 1000n),
+          );
+          expect(out.deltas.reduce((a, [, d]) => a + d, 0)).toBe(0);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

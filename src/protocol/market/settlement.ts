@@ -9,7 +9,8 @@ import type { SettledDer } from "./types.js";
  * (treasury and escrow included): money only moves.
  *
  * 1. Market: a buyer pays ⌈fill × price / 1000⌉ out of its escrow (⌈quantity × limit / 1000⌉, never less,
- *    since price ≤ limit and fill ≤ quantity) and gets the rest back; a seller receives
+ *    since price ≤ limit and fill ≤ quantity) and gets the rest back; a lifeline part is paid (and received)
+ *    at the regulated price instead, which is at most the buyer's limit; a seller receives
  *    ⌊fill × price / 1000⌋; what buyers pay beyond what sellers receive (congestion rent and rounding) goes
  *    to the treasury. Without a winning solution every escrow is refunded.
  * 2. Imbalance, per DER with a filled intent: scheduled net export S = Σ sold − Σ bought (Wh), measured M =
@@ -28,8 +29,10 @@ export interface SettlementIntent {
   der: string | null;
   escrowMicros: number;
   filledWh: number;
-  /** Price of the fill (null when not filled). */
+  /** Price of the fill beyond its lifeline part (null when not filled). */
   price: number | null;
+  /** Part of the fill served under the lifeline, at the regulated price. */
+  lifelineWh: number;
 }
 
 export interface SettlementInput {
@@ -38,6 +41,7 @@ export interface SettlementInput {
   /** Meter readings of the interval by DER id (absent: none arrived). */
   readings: ReadonlyMap<string, number>;
   imbalancePriceMicrosPerKWh: number;
+  regulatedPriceMicrosPerKWh: number;
   balanceOf(account: string): number;
   treasury: string;
   escrow: string;
@@ -66,6 +70,15 @@ function imbalanceAmount(deviationWh: number, price: number, up: boolean): numbe
   return Number(q > SAFE ? SAFE : q);
 }
 
+/** Money of an intent's fill: its lifeline part at the regulated price, the rest at its price. */
+function part(it: SettlementIntent, regulated: number, money: (wh: number, price: number) => number): number {
+  const market = it.filledWh - it.lifelineWh;
+  return (
+    (it.lifelineWh > 0 ? money(it.lifelineWh, regulated) : 0) +
+    (market > 0 ? money(market, it.price as number) : 0)
+  );
+}
+
 export function settle(input: SettlementInput): SettlementOutcome {
   const delta = new Map<string, number>();
   const move = (account: string, amount: number) => {
@@ -80,13 +93,13 @@ export function settle(input: SettlementInput): SettlementOutcome {
   for (const it of input.intents) {
     if (it.side === "buy") {
       escrowTotal += it.escrowMicros;
-      const pay = it.filledWh > 0 ? buyerPaysMicros(it.filledWh, it.price as number) : 0;
+      const pay = part(it, input.regulatedPriceMicrosPerKWh, buyerPaysMicros);
       assert(pay <= it.escrowMicros, `buyer ${it.seq} pays no more than its escrow`);
       payments += pay;
       refunds += it.escrowMicros - pay;
       move(it.participant, it.escrowMicros - pay);
     } else if (it.filledWh > 0) {
-      const got = sellerReceivesMicros(it.filledWh, it.price as number);
+      const got = part(it, input.regulatedPriceMicrosPerKWh, sellerReceivesMicros);
       receipts += got;
       move(it.participant, got);
     }

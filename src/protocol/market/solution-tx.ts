@@ -89,6 +89,7 @@ function acceptSolution(ctx: TxContext, solution: Solution): ProtocolEvent[] {
       prices: solution.prices,
       referencePrice: solution.referencePrice,
       busPrices: solution.busPrices,
+      lifeline: solution.lifeline,
     };
     state.put(winnerKey(t), content);
   }

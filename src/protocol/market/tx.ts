@@ -123,7 +123,9 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
     );
   }
 
-  const escrowMicros = body.side === "buy" ? buyerPaysMicros(body.quantityWh, body.limitPrice) : 0;
+  // The most the buyer can pay, plus one micro-unit: a fill paid in two parts (lifeline and market) is
+  // rounded up twice.
+  const escrowMicros = body.side === "buy" ? buyerPaysMicros(body.quantityWh, body.limitPrice) + 1 : 0;
   if (escrowMicros > 0) {
     const have = getAccount(state, sender).micros;
     if (have < escrowMicros) {

@@ -100,7 +100,7 @@ export interface IntentRecord {
   predicates: Predicate[];
   /** Protocol time from which the intent can no longer be filled (null: never before its interval). */
   expiresAtMs: number | null;
-  /** Money held for a buy intent: ⌈quantity × limit / 1000⌉ micro-units (0 for sells). */
+  /** Money held for a buy intent: ⌈quantity × limit / 1000⌉ + 1 micro-units (0 for sells). */
   escrowMicros: number;
   status: "open" | "cancelled";
   submittedAtMs: number;
@@ -136,6 +136,8 @@ export interface WinnerRecord {
   prices: [number, number][];
   referencePrice: number;
   busPrices: [number, number][];
+  /** [intent, Wh] served under the lifeline at the regulated price. */
+  lifeline: [number, number][];
 }
 
 /** State record at "market/settlement/<interval>". */
