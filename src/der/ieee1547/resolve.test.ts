@@ -194,6 +194,85 @@ function voltWattKnobs(): Knob[] {
   ];
 }
 
+/** Tables 7 and 9: constant var, constant power factor and watt-var, for both reactive power categories. */
+function reactiveModeKnobs(): Knob[] {
+  const micro = (min: number, max: number) => ({
+    min: Math.round(min * MICRO),
+    max: Math.round(max * MICRO),
+  });
+  const wattVar = (i: number, j: 0 | 1, min: number, max: number): Knob => ({
+    path: `wattVar.points.${i}.${j}`,
+    scale: MICRO,
+    range: micro(min, max),
+    table: "Table 9",
+    file: (x) => {
+      const points: [number, number][] = [
+        [0.2, 0],
+        [0.5, 0],
+        [1.0, -0.44],
+      ];
+      points[i][j] = x;
+      return { reactiveCategory: "B", wattVar: { points } };
+    },
+  });
+  return [
+    // Table 7 capability: Category A injects 0.44 and absorbs 0.25 p.u., Category B 0.44 both ways
+    {
+      path: "constantVar.q",
+      scale: MICRO,
+      range: micro(-0.25, 0.44),
+      table: "Table 7",
+      file: (q) => ({ reactiveCategory: "A", constantVar: { q } }),
+    },
+    {
+      path: "constantVar.q",
+      scale: MICRO,
+      range: micro(-0.44, 0.44),
+      table: "Table 7",
+      file: (q) => ({ reactiveCategory: "B", constantVar: { q } }),
+    },
+    // pf >= 1 / sqrt(1 + Q^2): 0.970143 (0.25) and 0.915316 (0.44), checked against the capability in "files" below
+    {
+      path: "constantPf.pf",
+      scale: MICRO,
+      range: micro(0.970143, 1),
+      table: "Table 7",
+      file: (pf) => ({ reactiveCategory: "A", constantPf: { pf, excitation: "absorbing" } }),
+    },
+    {
+      path: "constantPf.pf",
+      scale: MICRO,
+      range: micro(0.915316, 1),
+      table: "Table 7",
+      file: (pf) => ({ reactiveCategory: "B", constantPf: { pf, excitation: "injecting" } }),
+    },
+    // Volt-var Q4 (absorption) within the Category A capability
+    {
+      path: "voltVar.points.3.1",
+      scale: MICRO,
+      range: micro(-0.25, 0),
+      table: "Table 8",
+      file: (q) => ({
+        reactiveCategory: "A",
+        voltVar: {
+          points: [
+            [0.9, 0.25],
+            [1, 0],
+            [1, 0],
+            [1.1, q],
+          ],
+        },
+      }),
+    },
+    // Table 9 around the default curve (0.2, 0) (0.5, 0) (1.0, -0.44): points at least 0.1 apart, P3 <= 1
+    wattVar(0, 0, 0, 0.4),
+    wattVar(1, 0, 0.3, 0.9),
+    wattVar(2, 0, 0.6, 1.0),
+    wattVar(0, 1, -0.44, 0.44),
+    wattVar(2, 1, -0.44, 0.44),
+  ];
+}
+
 function expectAccepted(k: Knob, cat: Category, n: number) {
   const { violations } = resolveSettings(k.file(n / k.scale), { category: cat });
   expect(violations, `${k.path} = ${n / k.scale} (Category ${cat})`).toEqual([]);
@@ -219,6 +298,7 @@ for (const cat of CATEGORIES) {
       ...droopAndEnterServiceKnobs(cat),
       ...voltVarKnobs(),
       ...voltWattKnobs(),
+      ...reactiveModeKnobs(),
     ];
     for (const k of knobs) {
       it(`${k.path}: [${k.range.min / k.scale}, ${k.range.max / k.scale}] (${k.table})`, () => {
