@@ -61,6 +61,21 @@ describe("lifeline validity", () => {
     expect(codeOf(check(short(), s))).toBe("SOLUTION_LIFELINE");
     // Unless the seller's predicates exclude the clinic: then the clinic cannot be served from it.
     expect(codeOf(check(short({ predicates: [{ exclude: ["clinic"] }] }), s))).toBe("ok");
+    // A critical load filled completely on the market is served: no lifeline part is needed.
+    const marketFirst: SolutionInput = {
+      interval: 7,
+      fills: [
+        [0, 2, 500],
+        [1, 2, 100],
+      ],
+      prices: [
+        [0, 200_000],
+        [1, 200_000],
+        [2, 200_000],
+      ],
+      referencePrice: 200_000,
+    };
+    expect(codeOf(check(short(), marketFirst))).toBe("ok");
     // Without the lifeline rule in the market, the same solution is valid.
     expect(codeOf(check({ ...short(), lifeline: undefined }, s))).toBe("ok");
   });

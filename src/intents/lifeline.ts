@@ -14,7 +14,8 @@ import type { PredicateChecker } from "./predicates.js";
  * 3. per participant, baseline lifeline ≤ the baseline (`lifelineBaselineWh`);
  * 4. priority: no eligible seller keeps energy outside the lifeline (sold on the market, or not sold) while an
  *    eligible critical buyer, or a baseline buyer below its allowance, whose predicates and the seller's
- *    accept each other is short of its lifeline.
+ *    accept each other is not filled completely. (A priority buyer filled completely on the market is served;
+ *    the regulated price applies to the parts a solution declares as lifeline.)
  *
  * The rule does not fix who gets which lifeline energy (any order that leaves no compatible priority buyer
  * short while eligible energy is left is valid). Cost: linear, plus (sellers with energy left) × (short
@@ -94,7 +95,7 @@ export function checkLifeline(
   // Priority: eligible energy left outside the lifeline while a compatible priority buyer is short.
   const short: number[] = [];
   for (let i = 0; i < n; i++) {
-    if ((flags[i] & BUY) === 0 || !eligible(i) || lifelineWh[i] >= quantityWh[i]) continue;
+    if ((flags[i] & BUY) === 0 || !eligible(i) || filled[i] >= quantityWh[i]) continue;
     if (priority(i) === "baseline") {
       const who = (intents[i] as BookIntent).participant;
       if ((baselineUsed.get(who) ?? 0) >= life.baselineWhPerParticipant) continue;
