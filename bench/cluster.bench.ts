@@ -5,8 +5,10 @@
  * or as in a crash, leaving it to expire). Nodes run in this process, each with its own SQLite file and
  * worker threads; the transactions are signed before the clock starts.
  */
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { ClusterNode } from "../src/node/cluster/cluster-node.js";
+import type { AckPolicy } from "../src/node/cluster/log.js";
 import { startTestCluster, type TestCluster } from "../src/node/cluster/testing.js";
 import { transfer } from "../src/node/testing/fixtures.js";
 import type { BenchContext, Suite } from "./harness.js";
@@ -16,6 +18,21 @@ const LEASE_MS = 2000;
 
 function rate(count: number): (ms: number) => string {
   return (ms) => `${Math.round((count * 1000) / ms).toLocaleString("en-US")} tx/s`;
+}
+
+/** CPU time (µs) of this process (nodes, worker threads) and of the NATS server processes. */
+function cpuUs(s: Setup): { self: number; nats: number } {
+  const u = process.cpuUsage();
+  let ticks = 0;
+  for (const sv of s.cluster.nats.servers) {
+    try {
+      const f = readFileSync(`/proc/${sv.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime in clock ticks (USER_HZ = 100)
+    } catch {
+      // not Linux, or the server is gone
+    }
+  }
+  return { self: u.user + u.system, nats: ticks * 10_000 };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -36,7 +53,7 @@ interface Setup {
   nonces: number[];
 }
 
-async function setUp(chainId: string, nodes: number, replicas: number): Promise<Setup> {
+async function setUp(chainId: string, nodes: number, replicas: number, ackPolicy: AckPolicy): Promise<Setup> {
   const cluster = await startTestCluster({
     accounts: SENDERS,
     nodes,
@@ -46,7 +63,8 @@ async function setUp(chainId: string, nodes: number, replicas: number): Promise<
     chainId,
   });
   const started: ClusterNode[] = [];
-  for (let i = 0; i < nodes; i++) started.push(await cluster.startNode(i, { threads: nodes === 1 ? 2 : 1 }));
+  for (let i = 0; i < nodes; i++)
+    started.push(await cluster.startNode(i, { threads: nodes === 1 ? 2 : 1, ackPolicy }));
   await waitFor(() => started.some((n) => n.leaseHeld()), 20_000, "a proposer");
   return { cluster, nodes: started, nonces: new Array(SENDERS).fill(0) };
 }
@@ -123,21 +141,39 @@ async function proposerChange(s: Setup, release: boolean): Promise<number> {
   return ms;
 }
 
-async function configuration(ctx: BenchContext, nodes: number, replicas: number): Promise<void> {
-  const label = `${nodes} node${nodes > 1 ? "s" : ""}, ${replicas} replica${replicas > 1 ? "s" : ""}`;
-  const s = await setUp(`plurigrid-bench-${nodes}n${replicas}r`, nodes, replicas);
+async function configuration(
+  ctx: BenchContext,
+  nodes: number,
+  replicas: number,
+  ackPolicy: AckPolicy,
+): Promise<void> {
+  const label = `${nodes} node${nodes > 1 ? "s" : ""}, ${replicas} replica${replicas > 1 ? "s" : ""}, ack ${ackPolicy}`;
+  const s = await setUp(`plurigrid-bench-${nodes}n${replicas}r-${ackPolicy}`, nodes, replicas, ackPolicy);
   try {
     const count = ctx.quick ? 4000 : 20_000;
     await throughputRun(s, 1000); // warm-up: worker threads, caches, stream leaders
     const runs = ctx.quick ? 1 : 3;
     const commit: number[] = [];
     const final: number[] = [];
+    const selfUs: number[] = [];
+    const natsUs: number[] = [];
     for (let r = 0; r < runs; r++) {
+      const before = cpuUs(s);
       const x = await throughputRun(s, count);
+      const after = cpuUs(s);
       commit.push(x.commitMs);
       final.push(x.finalMs);
+      selfUs.push((after.self - before.self) / count);
+      natsUs.push((after.nats - before.nats) / count);
     }
-    ctx.record(`${label}: ${count} transfers committed`, commit, rate(count));
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const perTx = mid(selfUs) + mid(natsUs);
+    ctx.record(
+      `${label}: ${count} transfers committed`,
+      commit,
+      (ms) =>
+        `${rate(count)(ms)}; CPU/tx ${Math.round(mid(selfUs))} us nodes + ${Math.round(mid(natsUs))} us NATS = ${Math.round(2e6 / perTx).toLocaleString("en-US")} tx/s on 2 idle cores at best`,
+    );
     ctx.record(`${label}: ${count} transfers quorum-final`, final, rate(count));
     const lat = await latencyRun(s, ctx.quick ? 5 : 20);
     ctx.record(`${label}: one transfer, submit to committed`, lat.commitMs);
@@ -160,8 +196,9 @@ async function configuration(ctx: BenchContext, nodes: number, replicas: number)
 export const suite: Suite = {
   name: "cluster",
   async run(ctx) {
-    await configuration(ctx, 1, 1);
-    await configuration(ctx, 1, 3);
-    await configuration(ctx, 3, 3);
+    await configuration(ctx, 1, 1, "stored");
+    await configuration(ctx, 1, 3, "stored");
+    await configuration(ctx, 1, 3, "none");
+    await configuration(ctx, 3, 3, "stored");
   },
 };

@@ -35,7 +35,7 @@ import {
 import { CommittedState } from "../state-view.js";
 import { type Head, Store, type StoredBlock, type StoredTx } from "../store.js";
 import { WorkerPool } from "../workers/pool.js";
-import { JetStreamLog, type LogEntry } from "./log.js";
+import { type AckPolicy, JetStreamLog, type LogEntry } from "./log.js";
 import { PositionTable } from "./positions.js";
 import { type ChainPosition, judgeMarker } from "./rules.js";
 import {
@@ -66,6 +66,8 @@ export interface ClusterNodeOptions {
   replicas?: number;
   /** Proposer lease TTL (default 2000 ms). */
   leaseMs?: number;
+  /** Whether a submission waits for the stream's acknowledgement (log.ts; default "stored"). */
+  ackPolicy?: AckPolicy;
   /** Longest wait of the proposer before it cuts a block of what is waiting (default 20 ms). */
   blockIntervalMs?: number;
   txsPerBlockMax?: number;
@@ -216,6 +218,7 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
         chainId: node.chainId,
         replicas: options.replicas ?? 3,
         leaseMs: node.leaseMs,
+        ackPolicy: options.ackPolicy,
         name: options.name,
       });
       await node.pool.ready();
@@ -268,8 +271,8 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
       };
     }
     const hash = txHashOf(bytes);
-    const known = this.knownStatus(hash);
-    if (known !== undefined && known.status !== "rejected") return known;
+    // A committed duplicate is found after checkTx refuses its nonce, which spares a lookup per submit.
+    if (this.localPending.has(hash) || this.bufferHashes.has(hash)) return { hash, status: "pending" };
     const check = (await this.checkInWorkers(bytes)) ?? checkTxBytes(this.state, bytes);
     if (!check.ok) {
       const stored = check.code === "TX_BAD_NONCE" ? this.store.tx(hash) : undefined;
@@ -279,9 +282,14 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
     this.remember(this.admitted, hash, check, ADMITTED_REMEMBERED_MAX);
     this.rejected.delete(hash);
     const log = this.requireLog();
-    await log.publishTx(bytes, hash);
-    if (this.store.tx(hash) === undefined)
-      this.localPending.set(hash, { sender: check.sender, nonce: check.nonce });
+    // Pending from before the publication: its block may be read from the stream before the ack arrives.
+    this.localPending.set(hash, { sender: check.sender, nonce: check.nonce });
+    try {
+      await log.publishTx(bytes, hash);
+    } catch (e) {
+      this.localPending.delete(hash);
+      throw e;
+    }
     return this.txStatus(hash);
   }
 
@@ -369,9 +377,9 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
   // ---- statuses ----
 
   private knownStatus(hash: string): TxStatus | undefined {
+    if (this.localPending.has(hash) || this.bufferHashes.has(hash)) return { hash, status: "pending" };
     const stored = this.store.tx(hash);
     if (stored !== undefined) return statusOfStored(stored);
-    if (this.localPending.has(hash) || this.bufferHashes.has(hash)) return { hash, status: "pending" };
     return this.rejected.get(hash);
   }
 

@@ -12,10 +12,11 @@ import {
   StorageType,
 } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
-import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { PlurigridError } from "../../core/errors.js";
 
 export type EntryKind = "tx" | "block";
+export type AckPolicy = "stored" | "none";
 
 export interface LogEntry {
   seq: number;
@@ -56,6 +57,12 @@ export interface LogOptions {
   duplicateWindowMs?: number;
   /** Per publish. */
   publishTimeoutMs?: number;
+  /**
+   * "stored": a submission waits for JetStream's acknowledgement that the entry is stored (on a majority of
+   * the replicas) before the client hears "pending"; "none": the entry is sent without waiting (faster; a
+   * submission lost with a failing server is never committed and the client submits it again).
+   */
+  ackPolicy?: AckPolicy;
   name?: string;
 }
 
@@ -75,6 +82,7 @@ export class JetStreamLog {
     readonly names: LogNames,
     private readonly lease: KV,
     private readonly publishTimeoutMs: number,
+    private readonly ackPolicy: AckPolicy,
   ) {}
 
   /** Connects (to any of `servers`, reconnecting forever) and creates the streams and bucket if absent. */
@@ -87,6 +95,8 @@ export class JetStreamLog {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
         timeout: 5000,
+        // An Error object (with its stack) per request costs more than the publish itself.
+        noAsyncTraces: true,
       });
     } catch (e) {
       throw unavailable(`cannot connect to NATS at ${options.servers.join(",")}`, e);
@@ -106,7 +116,15 @@ export class JetStreamLog {
         ttl: options.leaseMs,
         storage: StorageType.File,
       });
-      return new JetStreamLog(nc, js, jsm, names, lease, options.publishTimeoutMs ?? 10_000);
+      return new JetStreamLog(
+        nc,
+        js,
+        jsm,
+        names,
+        lease,
+        options.publishTimeoutMs ?? 10_000,
+        options.ackPolicy ?? "stored",
+      );
     } catch (e) {
       await nc.close().catch(() => {});
       if (e instanceof PlurigridError) throw e;
@@ -115,13 +133,23 @@ export class JetStreamLog {
   }
 
   /** Appends a signed transaction; JetStream keeps one copy per hash within the duplicate window. */
-  async publishTx(bytes: Uint8Array, hash: string): Promise<number> {
+  async publishTx(bytes: Uint8Array, hash: string): Promise<void> {
+    if (this.ackPolicy === "none") {
+      const h = headers();
+      h.set("Nats-Msg-Id", hash);
+      try {
+        this.nc.publish(this.names.txSubject, bytes, { headers: h });
+      } catch (e) {
+        throw unavailable("cannot send the transaction to NATS", e);
+      }
+      return;
+    }
     try {
       const ack = await this.js.publish(this.names.txSubject, bytes, {
         msgID: hash,
         timeout: this.publishTimeoutMs,
       });
-      return ack.seq;
+      if (ack.seq <= 0) throw new Error("no sequence in the acknowledgement");
     } catch (e) {
       throw unavailable("the stream did not store the transaction", e);
     }
