@@ -1,101 +1,81 @@
 /**
- * PV output of the simulated world from the TMY3 weather file: the narrow interface the simulator needs
- * from a PV model (`pvEnergyWh`), written here until der/ provides its PV power model.
- *
- * Plane-of-array irradiance by the isotropic-sky transposition (Liu & Jordan): beam DNI·cos θ, sky diffuse
- * DHI·(1 + cos β)/2, ground-reflected GHI·ρ·(1 − cos β)/2, with the sun from NREL SPA at the middle of each
- * interval. DC power after PVWatts (Dobos 2014, NREL/TP-6A20-62641): P_dc = P_dc0·POA/1000·(1 + γ(T_cell − 25)),
- * γ = −0.0047/°C, 14 % system losses, cell temperature by the NOCT model (45 °C), inverter 96 % and clipped
- * at the AC rating.
+ * PV output of the simulated world from the TMY3 weather file through der/'s PV system model (SPA sun,
+ * Hay–Davies transposition, SAPM cell temperature, PVWatts DC and inverter): each interval takes the TMY3
+ * hour that covers its middle (TMY3 values are hour means, stamped at the hour's end) with the sun at the
+ * interval's middle.
  */
 
-import { cosIncidence } from "../der/solar/incidence.js";
+import { pvStep, pvSystem, type WeatherStep } from "../der/pv/system.js";
 import { deltaTSeconds } from "../der/solar/julian.js";
-import { solarPosition } from "../der/solar/spa.js";
 import type { Tmy3 } from "../der/weather/tmy3.js";
 
 const HOUR_MS = 3_600_000;
-const GAMMA_PER_C = -0.0047;
-const SYSTEM_LOSSES = 0.14;
-const INVERTER_EFFICIENCY = 0.96;
-const NOCT_C = 45;
 
-/** Per-interval weather at the site: what every PV array of the run shares. */
+/** Per-interval weather at the site, shared by every PV array of the run. */
 export interface SiteWeather {
-  zenithDeg: Float64Array;
-  azimuthDeg: Float64Array;
-  ghiWm2: Float64Array;
-  dniWm2: Float64Array;
-  dhiWm2: Float64Array;
-  airC: Float64Array;
-  albedo: Float64Array;
+  latitudeDeg: number;
+  longitudeDeg: number;
+  elevationM: number;
+  steps: WeatherStep[];
+  deltaTS: number[];
 }
 
-/** The TMY3 hour covering each interval's middle (hour-ending stamps), and the sun there. */
 export function siteWeather(tmy: Tmy3, startMs: number, count: number, intervalMinutes: number): SiteWeather {
-  const w: SiteWeather = {
-    zenithDeg: new Float64Array(count),
-    azimuthDeg: new Float64Array(count),
-    ghiWm2: new Float64Array(count),
-    dniWm2: new Float64Array(count),
-    dhiWm2: new Float64Array(count),
-    airC: new Float64Array(count),
-    albedo: new Float64Array(count),
-  };
   const stepMs = intervalMinutes * 60_000;
   const firstStart = tmy.endMs[0] - HOUR_MS;
-  const yearMs = tmy.count * HOUR_MS;
+  const steps: WeatherStep[] = [];
+  const deltaTS: number[] = [];
   for (let k = 0; k < count; k++) {
     const mid = startMs + k * stepMs + stepMs / 2;
     let r = Math.floor((mid - firstStart) / HOUR_MS);
     r = ((r % tmy.count) + tmy.count) % tmy.count;
-    const d = new Date(mid);
-    const sun = solarPosition({
+    steps.push({
       utcMs: mid,
-      latitudeDeg: tmy.station.latitudeDeg,
-      longitudeDeg: tmy.station.longitudeDeg,
-      elevationM: tmy.station.elevationM,
-      pressureMbar: tmy.pressureMbar[r] > 0 ? tmy.pressureMbar[r] : 1013.25,
-      temperatureC: tmy.dryBulbC[r],
-      deltaTS: deltaTSeconds(d.getUTCFullYear(), d.getUTCMonth() + 1),
+      ghiWm2: tmy.ghiWm2[r],
+      dniWm2: tmy.dniWm2[r],
+      dhiWm2: tmy.dhiWm2[r],
+      ambientC: tmy.dryBulbC[r],
+      windMs: tmy.windSpeedMs[r],
+      pressureMbar: tmy.pressureMbar[r],
     });
-    w.zenithDeg[k] = sun.zenithDeg;
-    w.azimuthDeg[k] = sun.azimuthDeg;
-    w.ghiWm2[k] = tmy.ghiWm2[r];
-    w.dniWm2[k] = tmy.dniWm2[r];
-    w.dhiWm2[k] = tmy.dhiWm2[r];
-    w.airC[k] = tmy.dryBulbC[r];
-    w.albedo[k] = tmy.albedo[r] > 0 && tmy.albedo[r] < 1 ? tmy.albedo[r] : 0.2;
-    void yearMs;
+    const d = new Date(mid);
+    deltaTS.push(deltaTSeconds(d.getUTCFullYear(), d.getUTCMonth() + 1));
   }
-  return w;
+  return {
+    latitudeDeg: tmy.station.latitudeDeg,
+    longitudeDeg: tmy.station.longitudeDeg,
+    elevationM: tmy.station.elevationM,
+    steps,
+    deltaTS,
+  };
 }
 
 export interface PvArray {
+  /** AC (inverter) rating, W. */
   ratingW: number;
   tiltDeg: number;
   azimuthDeg: number;
+  /** DC rating over AC rating. */
   dcAcRatio: number;
 }
 
 /** AC energy of the array in each interval, Wh (not rounded). */
 export function pvEnergyWh(w: SiteWeather, a: PvArray, intervalMinutes: number): Float64Array {
-  const n = w.ghiWm2.length;
-  const out = new Float64Array(n);
-  const beta = (a.tiltDeg * Math.PI) / 180;
-  const dcRatedW = a.ratingW * a.dcAcRatio;
-  for (let k = 0; k < n; k++) {
-    if (w.zenithDeg[k] >= 90 || w.ghiWm2[k] <= 0) continue;
-    const cosT = Math.max(0, cosIncidence(w.zenithDeg[k], w.azimuthDeg[k], a.tiltDeg, a.azimuthDeg));
-    const poa =
-      w.dniWm2[k] * cosT +
-      (w.dhiWm2[k] * (1 + Math.cos(beta))) / 2 +
-      (w.ghiWm2[k] * w.albedo[k] * (1 - Math.cos(beta))) / 2;
-    if (poa <= 0) continue;
-    const cellC = w.airC[k] + (poa * (NOCT_C - 20)) / 800;
-    const dc = dcRatedW * (poa / 1000) * (1 + GAMMA_PER_C * (cellC - 25)) * (1 - SYSTEM_LOSSES);
-    const ac = Math.min(a.ratingW, Math.max(0, dc * INVERTER_EFFICIENCY));
-    out[k] = (ac * intervalMinutes) / 60;
+  const system = pvSystem({
+    latitudeDeg: w.latitudeDeg,
+    longitudeDeg: w.longitudeDeg,
+    elevationM: w.elevationM,
+    surfaceTiltDeg: a.tiltDeg,
+    surfaceAzimuthDeg: a.azimuthDeg,
+    pdc0W: a.ratingW * a.dcAcRatio,
+    pac0W: a.ratingW,
+  });
+  const out = new Float64Array(w.steps.length);
+  for (let k = 0; k < w.steps.length; k++) {
+    const s = w.steps[k];
+    if (!(s.ghiWm2 > 0)) continue;
+    const p = pvStep(system, s, w.deltaTS[k]);
+    out[k] = Number.isFinite(p.acW) ? (Math.max(0, p.acW) * intervalMinutes) / 60 : 0;
   }
   return out;
 }

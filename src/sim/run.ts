@@ -20,16 +20,19 @@ import { accountIdOf } from "../core/keys.js";
 import { createRng, type Rng } from "../core/prng.js";
 import { intervalStartMs } from "../core/time.js";
 import type { LpSolver } from "../grid/lp/types.js";
+import { referenceSolution } from "../intents/solver.js";
 import type { Order } from "../market/types.js";
-import { readStateValue } from "../protocol/index.js";
+import { PARAMS_KEY, readStateValue } from "../protocol/index.js";
+import { loadBook } from "../protocol/market/book.js";
 import { ESCROW_ACCOUNT, settlementKey, TREASURY_ACCOUNT } from "../protocol/market/state.js";
 import type { SettlementRecord } from "../protocol/market/types.js";
+import { StateOverlay } from "../protocol/overlay.js";
 import { type AttackId, tamperDay } from "./attacks.js";
 import { type Clearing, meritOrderClearing } from "./clearing.js";
 import { SimLedger } from "./ledger.js";
 import { type IntervalRecord, newRunMetrics, type RunMetrics } from "./metrics.js";
 import { islandsOf, powerFlow } from "./physics.js";
-import { type SolutionBuilder, solutionOf } from "./solution.js";
+import { type SolutionBody, type SolutionBuilder, solutionOf } from "./solution.js";
 import { type AgentStep, type BatteryPlan, batteryRoom, ordersOf, planStep } from "./strategies.js";
 import { type Agent, UPSTREAM_DER, type World } from "./world.js";
 
@@ -58,6 +61,11 @@ export interface RunResult {
   balances: { initial: Map<string, number>; final: Map<string, number> };
   /** Price each agent's island cleared at, per step (NaN: none). */
   realizedPrice: Float64Array[];
+  /** Load served and PV delivered per agent and step, Wh. */
+  servedWh: Float64Array[];
+  pvOutWh: Float64Array[];
+  /** Metered (true) net export per agent and step, Wh. */
+  deliveredWh: Float64Array[];
   timing: StepTiming;
 }
 
@@ -103,6 +111,9 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
   const islandedMicrogrid = new Map<string, boolean>();
   const plans = new Map<number, BatteryPlan>();
   const realized = world.agents.map(() => new Float64Array(steps).fill(Number.NaN));
+  const servedSeries = world.agents.map(() => new Float64Array(steps));
+  const pvSeries = world.agents.map(() => new Float64Array(steps));
+  const deliveredSeries = world.agents.map(() => new Float64Array(steps));
   const priceForecast = (a: Agent, j: number) => {
     const back = j - (Math.floor((j - metrics.step) / stepsPerDay) + 1) * stepsPerDay;
     if (back >= 0 && back < metrics.step && !Number.isNaN(realized[a.index][back]))
@@ -116,6 +127,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     return applied;
   };
   let eventIdx = 0;
+  const genesisHash = String(readStateValue(PARAMS_KEY, ledger.state.get(PARAMS_KEY)!).genesisHash);
 
   for (let k = 0; k < steps; k++) {
     metrics.step = k;
@@ -216,18 +228,68 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     timing.planMs += performance.now() - t0;
     const intentBlock = countRejections(ledger.commit(gateMs - 1));
 
-    // 2. The solution for t: cleared per island over the intents the protocol accepted.
+    // At gate closure: what has become due (grid events, readings, settlements), so the book below is the one
+    // the protocol will check the solution against.
+    ledger.release(gateMs);
+    countRejections(ledger.commit(gateMs));
+
+    // 2. The solution for t, over the intents the protocol accepted: the reference solver on the protocol's
+    // own book (network, islands, lifeline), or the merit-order clearing per island.
     t0 = performance.now();
-    const builder: SolutionBuilder = { interval: t, islands: [] };
+    const orderOfSeq = new Map<number, Order>();
     const byIsland = new Map<number, { order: Order; seq: number }[]>();
     for (const o of orders) {
       const r = intentBlock[o.handle].result;
       if (!r.ok) continue;
       const seq = Number(r.events[0]?.attributes.intent);
+      orderOfSeq.set(seq, o.order);
       const list = byIsland.get(o.island) ?? [];
       list.push({ order: o.order, seq });
       byIsland.set(o.island, list);
     }
+    let solution: SolutionBody | null;
+    if (s.market.solver === "reference") {
+      const book = loadBook(
+        new StateOverlay(ledger.state),
+        t,
+        { intervalMinutes: world.intervalMinutes, genesisHash },
+        gateMs,
+      );
+      const hasBoth =
+        book.intents.some((x) => x?.side === "buy") && book.intents.some((x) => x?.side === "sell");
+      solution = hasBoth
+        ? await referenceSolution(book, {
+            rule: s.market.rule,
+            kPricingPpm: s.market.kPpm,
+            solver: options.solver,
+          })
+        : null;
+      if (solution !== null && solution.fills.length === 0) solution = null;
+    } else {
+      const builder: SolutionBuilder = { interval: t, islands: [] };
+      for (const i of [...byIsland.keys()].sort((x, y) => x - y)) {
+        const list = byIsland.get(i)!;
+        const r = clear(
+          list.map((x) => x.order),
+          { rule: s.market.rule, kPpm: s.market.kPpm },
+        );
+        const buses: number[] = [];
+        for (let b = 0; b < net.bus.count; b++) if (mIsland[b] === i) buses.push(net.bus.id[b]);
+        builder.islands.push({
+          buses,
+          intents: list.map((x, n) => ({ seq: x.seq, side: x.order.side, outcome: r.intents[n] })),
+          price: r.prices.uniform ?? null,
+          upstream: i === mUp,
+        });
+      }
+      solution = solutionOf(builder);
+    }
+    const filledOfSeq = new Map<number, number>();
+    for (const [b, sl, e] of solution?.fills ?? []) {
+      filledOfSeq.set(b, (filledOfSeq.get(b) ?? 0) + e);
+      filledOfSeq.set(sl, (filledOfSeq.get(sl) ?? 0) + e);
+    }
+    const busPrice = new Map<number, number>(solution?.busPrices ?? []);
     const committed = new Float64Array(world.agents.length);
     const bought = new Float64Array(world.agents.length);
     const sold = new Float64Array(world.agents.length);
@@ -236,43 +298,40 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     let upstreamBought = 0;
     let welfare = 0;
     let localVolume = 0;
-    for (const i of [...byIsland.keys()].sort((x, y) => x - y)) {
-      const list = byIsland.get(i)!;
-      const r = clear(
-        list.map((x) => x.order),
-        { rule: s.market.rule, kPpm: s.market.kPpm },
-      );
-      welfare += r.welfare;
-      if (r.prices.uniform !== undefined) priceOfIsland.set(i, r.prices.uniform);
-      const buses: number[] = [];
-      for (let b = 0; b < net.bus.count; b++) if (mIsland[b] === i) buses.push(net.bus.id[b]);
-      builder.islands.push({
-        buses,
-        intents: list.map((x, n) => ({ seq: x.seq, side: x.order.side, outcome: r.intents[n] })),
-        price: r.prices.uniform ?? null,
-        upstream: i === mUp,
-      });
-      list.forEach((x, n) => {
-        const f = r.intents[n].filledWh;
-        if (f <= 0) return;
-        if (x.order.participant === "upstream") {
-          if (x.order.side === "sell") upstreamSold += f;
-          else upstreamBought += f;
-          return;
-        }
-        const a = world.agentById.get(x.order.participant!)!;
-        if (x.order.side === "sell") {
-          sold[a.index] += f;
-          localVolume += f;
-        } else bought[a.index] += f;
-      });
+    /** Buy energy of each agent left unfilled (rejected intents included), critical and the rest, Wh. */
+    const unfilledCritical = new Float64Array(world.agents.length);
+    const unfilledNormal = new Float64Array(world.agents.length);
+    for (const o of orders) {
+      if (o.order.side !== "buy" || o.order.participant === "upstream") continue;
+      const a = world.agentById.get(o.order.participant!)!;
+      const r = intentBlock[o.handle].result;
+      const f = r.ok ? (filledOfSeq.get(Number(r.events[0]?.attributes.intent)) ?? 0) : 0;
+      if (o.order.priority === "critical") unfilledCritical[a.index] += o.order.quantityWh - f;
+      else unfilledNormal[a.index] += o.order.quantityWh - f;
+    }
+    for (const [seq, o] of orderOfSeq) {
+      const f = filledOfSeq.get(seq) ?? 0;
+      if (f <= 0) continue;
+      const bi = world.busIndex.get(o.bus!)!;
+      const i = mIsland[bi];
+      if (solution && !priceOfIsland.has(i))
+        priceOfIsland.set(i, busPrice.get(o.bus!) ?? solution.referencePrice);
+      welfare += ((o.side === "buy" ? 1 : -1) * o.limitPrice * f) / 1000;
+      if (o.participant === "upstream") {
+        if (o.side === "sell") upstreamSold += f;
+        else upstreamBought += f;
+        continue;
+      }
+      const a = world.agentById.get(o.participant!)!;
+      if (o.side === "sell") {
+        sold[a.index] += f;
+        localVolume += f;
+      } else bought[a.index] += f;
     }
     for (const a of world.agents) committed[a.index] = sold[a.index] - bought[a.index];
     timing.clearingMs += performance.now() - t0;
-    ledger.release(gateMs);
-    const solution = solutionOf(builder);
     if (solution !== null) ledger.submit(world.market, "SubmitSolution", solution);
-    countRejections(ledger.commit(gateMs));
+    countRejections(ledger.commit(gateMs + 1));
 
     // 3. Delivery: events of t take effect, the devices follow the dispatch.
     while (eventIdx < world.events.length && world.events[eventIdx].step <= k) {
@@ -341,9 +400,13 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
         pvOut[a.index] = pv;
         continue; // a grid former's battery is what the island balance below (or the power flow) makes it
       }
-      const shortWh = Math.max(0, -st.positionWh - bought[a.index]);
+      // Energy not bought is load shed: the normal circuits by what their intents lacked, the critical ones
+      // only by what the critical intent lacked.
+      const critical = demand * a.criticalShare;
+      const shed =
+        Math.min(demand - critical, unfilledNormal[a.index]) + Math.min(critical, unfilledCritical[a.index]);
       const surplusWh = Math.max(0, st.positionWh - sold[a.index]);
-      loadServed[a.index] = Math.max(0, demand - shortWh);
+      loadServed[a.index] = Math.max(0, demand - shed);
       pvOut[a.index] = Math.max(0, pv - surplusWh);
       unserved += demand - loadServed[a.index];
       curtailed += pv - pvOut[a.index];
@@ -467,6 +530,9 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     for (const a of world.agents) {
       const p = priceOfIsland.get(mIsland[a.busIndex]);
       if (p !== undefined) realized[a.index][k] = p;
+      servedSeries[a.index][k] = loadServed[a.index];
+      pvSeries[a.index][k] = pvOut[a.index];
+      deliveredSeries[a.index][k] = actualNet[a.index];
     }
     const rec: IntervalRecord = {
       step: k,
@@ -575,6 +641,9 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     },
     balances: { initial, final },
     realizedPrice: realized,
+    servedWh: servedSeries,
+    pvOutWh: pvSeries,
+    deliveredWh: deliveredSeries,
     timing,
   };
   ledger.close();

@@ -177,6 +177,8 @@ export const scenarioSchema = z.strictObject({
   market: z
     .strictObject({
       rule: z.enum(["uniform", "pay-as-bid"]).default("uniform"),
+      /** Who clears: the protocol's reference solver on its own book, or the simulator's merit-order auction. */
+      solver: z.enum(["reference", "merit-order"]).default("reference"),
       /** Position of the uniform price in the supporting interval, parts per million (500000 = midpoint). */
       kPpm: z.int().min(0).max(1_000_000).default(500_000),
       upstream: z

@@ -29,11 +29,14 @@ export function capitalEfficiency(r: RunResult, solver: LpSolver): CapitalEffici
     const net = new Float64Array(n);
     const price = new Float64Array(n);
     let baseline = 0;
+    let delivered = 0;
     for (let k = 0; k < n; k++) {
-      net[k] = a.loadWh[k] - (a.pvWh ? a.pvWh[k] : 0);
+      // The same physical world as the run: the load that was served, the PV that was delivered.
+      net[k] = r.servedWh[a.index][k] - r.pvOutWh[a.index][k];
       const p = r.realizedPrice[a.index][k];
       price[k] = Number.isNaN(p) ? (net[k] > 0 ? up.sellMicrosPerKWh : up.buyMicrosPerKWh) : p;
-      baseline += (a.loadWh[k] * price[k]) / 1000;
+      baseline += (r.servedWh[a.index][k] * price[k]) / 1000;
+      delivered += (r.deliveredWh[a.index][k] * price[k]) / 1000;
     }
     const s = scheduleBattery(solver, {
       netWh: net,
@@ -47,13 +50,12 @@ export function capitalEfficiency(r: RunResult, solver: LpSolver): CapitalEffici
       endWh: a.battery.initialWh,
       stepHours,
     });
-    const totals = r.metrics.participants[a.index];
     // The battery's energy left above (or below) where it started is worth what it would sell for.
     const soc = (a.battery.socWh - a.battery.initialWh) * a.battery.efficiency;
     const endValue = (soc * up.buyMicrosPerKWh) / 1000;
     // Physical flows at the cleared prices: the schedule's worth, without the imbalance charges that
     // forecast errors of the load would cost without a battery too.
-    const realized = baseline + totals.deliveredValueMicros + endValue;
+    const realized = baseline + delivered + endValue;
     const optimal = s.ok ? baseline - s.costMicros : 0;
     out.push({
       id: a.id,
