@@ -222,7 +222,7 @@ export function evaluateTrace(
           () => ({
             code: "IEEE1547_TRIPPED_IN_RIDE_THROUGH",
             clause,
-            message: `${tripping ? "tripped" : "ceased to energize"} at ${sec(t)} s in ${r.region.replace("_", " ")} operation (${what}, minimum ride-through ${r.rideThroughMs === null ? "continuous" : `${sec(r.rideThroughMs)} s`})`,
+            message: `${tripping ? "tripped" : "ceased to energize"} at ${sec(t)} s in ${r.region.replaceAll("_", " ")} operation (${what}, minimum ride-through ${r.rideThroughMs === null ? "continuous" : `${sec(r.rideThroughMs)} s`})`,
             details: {
               state,
               region: r.region,
