@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Book, compileBook } from "./book.js";
+import { buildMarketNetwork } from "./network.js";
 import { type SolutionInput, solutionSchema } from "./schema.js";
 import { book, intent } from "./test-support/books.js";
 import { type ValidityResult, validateSolution } from "./validate.js";
@@ -142,5 +143,51 @@ describe("lifeline validity", () => {
     expect(codeOf(check(plenty, base))).toBe("SOLUTION_LIFELINE");
     // A market without the rule takes no lifeline parts at all.
     expect(codeOf(check({ ...short(), lifeline: undefined }, base))).toBe("SOLUTION_MALFORMED");
+  });
+
+  it("does not ask for the impossible: a critical load behind a branch at its limit may stay short", () => {
+    const network = buildMarketNetwork({
+      busIds: [1, 2],
+      branches: [{ fromBus: 1, toBus: 2, inService: true, xPu: 0.05, tap: 0, rateMw: 2 }],
+    });
+    // 2 MW for 15 minutes is 500 kWh: the clinic at bus 2 can get only half of its 1 MWh from bus 1.
+    const b: Book = {
+      ...book(
+        [
+          intent(0, "buy", 1_000_000, 200_000, { priority: "critical", bus: 2 }),
+          intent(1, "buy", 2_000_000, 400_000, { bus: 1 }),
+          intent(2, "sell", 1_000_000, 100_000, { bus: 1 }),
+        ],
+        network,
+      ),
+      lifeline,
+    };
+    const s: SolutionInput = {
+      interval: 7,
+      fills: [
+        [0, 2, 500_000],
+        [1, 2, 500_000],
+      ],
+      prices: [
+        [0, R],
+        [1, 300_000],
+        [2, 300_000],
+      ],
+      referencePrice: 300_000,
+      lifeline: [
+        [0, 500_000],
+        [2, 500_000],
+      ],
+    };
+    expect(codeOf(check(b, s))).toBe("ok");
+    // With a branch that could carry it all, the same solution leaves the clinic short for nothing.
+    const wide = {
+      ...b,
+      network: buildMarketNetwork({
+        busIds: [1, 2],
+        branches: [{ fromBus: 1, toBus: 2, inService: true, xPu: 0.05, tap: 0, rateMw: 10 }],
+      }),
+    };
+    expect(codeOf(check(wide, s))).toBe("SOLUTION_LIFELINE");
   });
 });

@@ -17,6 +17,9 @@ import type { PredicateChecker } from "./predicates.js";
  *    accept each other is not filled completely. (A priority buyer filled completely on the market is served;
  *    the regulated price applies to the parts a solution declares as lifeline.)
  *
+ * Rule 4 is not applied when a branch is at its limit: then a priority buyer may be short because the network
+ * cannot carry more to it, and telling that apart would take the network LP, not a check.
+ *
  * The rule does not fix who gets which lifeline energy (any order that leaves no compatible priority buyer
  * short while eligible energy is left is valid). Cost: linear, plus (sellers with energy left) × (short
  * priority buyers) pair checks in short islands only.
@@ -27,6 +30,8 @@ export function checkLifeline(
   filled: Float64Array,
   lifelineWh: Float64Array,
   checker: PredicateChecker,
+  /** Some branch is at its limit: a priority buyer may be short because of the network. */
+  congested = false,
 ): InvalidSolution | null {
   const { flags, island, quantityWh, limitPrice, minFillWh, count: n } = compiled;
   const intents = compiled.book.intents;
@@ -102,7 +107,7 @@ export function checkLifeline(
     }
     short.push(i);
   }
-  if (short.length === 0) return null;
+  if (short.length === 0 || congested) return null;
   for (let s = 0; s < n; s++) {
     if ((flags[s] & BUY) !== 0 || !eligible(s) || lifelineWh[s] >= quantityWh[s]) continue;
     for (const b of short) {

@@ -88,7 +88,7 @@ describe("reference solver against the validity predicates", () => {
 
 describe("reference solver with the lifeline", () => {
   const life = { priceMicrosPerKWh: 100_000, baselineWhPerParticipant: 2_000 };
-  const lifelineArb = (withNetwork: boolean) =>
+  const lifelineArb = (withNetwork: boolean, rateMw = 0) =>
     fc
       .array(
         fc.record({
@@ -112,19 +112,19 @@ describe("reference solver with the lifeline", () => {
               predicates: x.exclude ? [{ exclude: ["a"] }] : [],
             }),
           ),
-          withNetwork ? chainNetwork(6, 0, true) : undefined,
+          withNetwork ? chainNetwork(6, rateMw, true) : undefined,
         ),
         lifeline: life,
       }));
 
-  for (const [name, net] of [
-    ["no network", false],
-    ["uncongested ring", true],
+  for (const [name, net, rate] of [
+    ["no network", false, 0],
+    ["uncongested ring", true, 0],
   ] as const) {
     it(`its solutions pass the lifeline predicate: ${name}`, async () => {
       let served = 0;
       await fc.assert(
-        fc.asyncProperty(lifelineArb(net), async (b) => {
+        fc.asyncProperty(lifelineArb(net, rate), async (b) => {
           const { s, r } = await roundTrip(b);
           expect(r.ok ? "ok" : `${r.code}: ${r.message}`).toBe("ok");
           if (s.lifeline.length > 0) served++;

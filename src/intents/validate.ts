@@ -200,28 +200,11 @@ export function validateSolution(compiled: CompiledBook, solution: Solution): Va
         sellerReceivesMicros(market, price[i]) + (life > 0 ? sellerReceivesMicros(life, regulated) : 0);
     }
   }
-  if (book.lifeline !== undefined) {
-    const broken = checkLifeline(compiled, book.lifeline, filled, lifelineWh, checker);
-    if (broken !== null) return broken;
-  }
-
-  if (!Number.isSafeInteger(payments) || !Number.isSafeInteger(receipts)) {
-    return invalidSolution(
-      "SOLUTION_MALFORMED",
-      "the solution's payments are beyond the exact integer range",
-    );
-  }
-  if (payments < receipts) {
-    return invalidSolution(
-      "SOLUTION_BUDGET",
-      `buyers pay ${payments} micro-units, less than the ${receipts} sellers receive`,
-      { buyerPaymentsMicros: payments, sellerReceiptsMicros: receipts },
-    );
-  }
-
-  // 5. Branch flows.
+  // 5. Branch flows (reported after the lifeline and the budget, whose checks come first).
   let flowsMw: Float64Array | undefined;
   let maxLoading = 0;
+  let overloaded = -1;
+  let congested = false;
   if (net !== undefined) {
     const toMw = 60 / book.intervalMinutes / 1e6;
     const injection = new Float64Array(net.busCount);
@@ -236,15 +219,37 @@ export function validateSolution(compiled: CompiledBook, solution: Solution): Va
       const rate = net.rateMw[k];
       if (rate <= 0 || net.branchOn[k] === 0) continue;
       const f = Math.abs(flowsMw[k]);
-      if (f > rate + FLOW_TOLERANCE_MW) {
-        return invalidSolution(
-          "SOLUTION_LINE_LIMIT",
-          `branch ${k} carries ${f.toFixed(3)} MW, above its rating ${rate} MW`,
-          { branch: k, flowMw: f, rateMw: rate },
-        );
-      }
+      if (f > rate + FLOW_TOLERANCE_MW && overloaded < 0) overloaded = k;
+      if (f >= rate - FLOW_TOLERANCE_MW) congested = true;
       if (f / rate > maxLoading) maxLoading = f / rate;
     }
+  }
+
+  if (book.lifeline !== undefined) {
+    const broken = checkLifeline(compiled, book.lifeline, filled, lifelineWh, checker, congested);
+    if (broken !== null) return broken;
+  }
+  if (!Number.isSafeInteger(payments) || !Number.isSafeInteger(receipts)) {
+    return invalidSolution(
+      "SOLUTION_MALFORMED",
+      "the solution's payments are beyond the exact integer range",
+    );
+  }
+  if (payments < receipts) {
+    return invalidSolution(
+      "SOLUTION_BUDGET",
+      `buyers pay ${payments} micro-units, less than the ${receipts} sellers receive`,
+      { buyerPaymentsMicros: payments, sellerReceiptsMicros: receipts },
+    );
+  }
+  if (net !== undefined && flowsMw !== undefined && overloaded >= 0) {
+    const f = Math.abs(flowsMw[overloaded]);
+    const rate = net.rateMw[overloaded];
+    return invalidSolution(
+      "SOLUTION_LINE_LIMIT",
+      `branch ${overloaded} carries ${f.toFixed(3)} MW, above its rating ${rate} MW`,
+      { branch: overloaded, flowMw: f, rateMw: rate },
+    );
   }
 
   // 6. Competitive prices.
