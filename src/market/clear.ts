@@ -108,8 +108,8 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
   const pairRule = table.anyPredicates ? new PairRule(table, where, grid) : null;
   const life =
     options.lifeline === undefined ? null : applyLifeline(table, where, pairRule, options.lifeline);
-  const lifelineWh = life?.lifelineWh ?? new Float64Array(n);
-  const lifelinePrice = life?.applied ? options.lifeline!.priceMicrosPerKWh : undefined;
+  const lifelineWh = life?.lifelineWh.slice() ?? new Float64Array(n);
+  let lifelinePrice = life?.applied ? options.lifeline!.priceMicrosPerKWh : undefined;
   const residualWh = new Float64Array(n);
   const residualMinWh = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -143,18 +143,25 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
       grid,
       rule: pairRule,
       intervalMinutes: options.intervalMinutes ?? 15,
-      fixedInjectionWh: grid === undefined ? undefined : lifelineInjections(table, where, grid, lifelineWh),
+      lifeline: grid !== undefined && life?.applied ? life.pairs : undefined,
       solver: options.solver,
       timeLimitS: options.timeLimitS,
     });
     if (lp.status === "infeasible") {
-      return {
-        ...emptyResult(table),
-        status: "infeasible",
-        message: life?.applied
-          ? `the lifeline energy cannot be carried by the network: ${lp.message}`
-          : lp.message,
-      };
+      return { ...emptyResult(table), status: "infeasible", message: lp.message };
+    }
+    if (grid !== undefined && life?.applied) {
+      // The network may serve less lifeline than offered: what it serves replaces the greedy amounts.
+      lifelineWh.fill(0);
+      fills = [];
+      life.pairs.forEach((p, k) => {
+        const e = lp.lifelineServedWh[k];
+        if (e <= 0) return;
+        lifelineWh[p.buyer] += e;
+        lifelineWh[p.seller] += e;
+        fills.push({ buyer: orders[p.buyer].id, seller: orders[p.seller].id, energyWh: e, lifelineWh: e });
+      });
+      if (fills.length === 0) lifelinePrice = undefined;
     }
     marketWh.set(lp.filledWh);
     price.set(lp.price);
@@ -274,20 +281,6 @@ function emptyResult(table: OrderTable): ClearingResult {
 
 function allIndices(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
-}
-
-function lifelineInjections(
-  table: OrderTable,
-  where: Locations,
-  grid: MarketGrid,
-  lifelineWh: Float64Array,
-): Float64Array {
-  const inj = new Float64Array(grid.nodeCount);
-  for (let i = 0; i < table.count; i++) {
-    if (lifelineWh[i] === 0) continue;
-    inj[where.node[i]] += table.isBuy[i] ? -lifelineWh[i] : lifelineWh[i];
-  }
-  return inj;
 }
 
 function lpFills(table: OrderTable, where: Locations, lp: ReturnType<typeof lpClear>): Fill[] {

@@ -103,7 +103,33 @@ describe("lifeline priority", () => {
     );
   });
 
-  it("applies per island on a network, as fixed injections the branches must carry", () => {
+  it("on a network stays rational and balanced and keeps within the branch limit", () => {
+    const feeder = readCase(`${projectRoot()}/docs/examples/feeder.m`);
+    fc.assert(
+      fc.property(
+        marketArb({ priorities: true, maxPrice: 400, maxQuantityWh: 4000, buses: [1, 2, 3, 4, 5] }),
+        (orders) => {
+          const r = clearMarket(orders, { network: feeder, solver, lifeline });
+          expect(r.status).not.toBe("infeasible");
+          // Bus 1 is the end of island A's chain 1-2-3: its net injection is the flow on branch 1-2.
+          let atBus1 = 0;
+          r.intents.forEach((x, i) => {
+            const ord = orders[i];
+            expect(x.filledWh).toBeLessThanOrEqual(ord.quantityWh);
+            if ((x.lifelineWh ?? 0) > 0 && ord.side === "buy") {
+              expect(ord.limitPrice).toBeGreaterThanOrEqual(lifeline.priceMicrosPerKWh);
+            }
+            if (ord.bus === 1) atBus1 += (ord.side === "sell" ? 1 : -1) * x.filledWh;
+          });
+          expect(Math.abs(atBus1)).toBeLessThanOrEqual(5000 + 250);
+          expect(treasury(orders, r)).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("applies per island on a network, as far as the branches carry it", () => {
     const feeder = readCase(`${projectRoot()}/docs/examples/feeder.m`);
     const orders: Order[] = [
       // Island A (buses 1-3) is short; island B (4-5) is not.
@@ -136,8 +162,14 @@ describe("lifeline priority", () => {
     expect(by.get("a-buy")!.filledWh).toBe(1000);
     expect(by.get("b-crit")!.lifelineWh).toBeUndefined();
     expect(by.get("b-crit")!.filledWh).toBe(1000);
-    // A lifeline the branch cannot carry is an infeasible market, not an exception.
+    // A lifeline the branch cannot carry is served as far as it goes (5,000 Wh), critical first.
     const tooMuch = orders.map((x) => (x.id === "a-crit" ? { ...x, quantityWh: 6000 } : x));
-    expect(clearMarket(tooMuch, { network: feeder, solver, lifeline }).status).toBe("infeasible");
+    const t = clearMarket(tooMuch, { network: feeder, solver, lifeline });
+    expect(t.status).toBe("cleared");
+    const tb = new Map(t.intents.map((x) => [x.id, x]));
+    expect(tb.get("a-crit")!.lifelineWh).toBe(5000);
+    expect(tb.get("a-crit")!.filledWh).toBe(5000);
+    expect(tb.get("a-buy")!.filledWh).toBe(0);
+    expect(tb.get("a-pv")!.lifelineWh).toBe(5000);
   });
 });

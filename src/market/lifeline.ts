@@ -16,14 +16,25 @@ import type { Fill, LifelineOptions } from "./types.js";
  * must satisfy both sides' value predicates. The rest of every order then clears by price as usual; a
  * buyer's least fill binds its market part only (max(0, minFill − lifeline)).
  *
- * Without a network the lifeline ignores branch limits (there are none); with one, the lifeline energy is a
- * fixed injection in the network clearing, which reports "infeasible" if the branches cannot carry it.
+ * Without a network the lifeline ignores branch limits (there are none). With one, these fills are upper
+ * bounds: the network clearing serves as much of them as the branches carry, critical before baseline
+ * before welfare (lp-clearing.ts); energy the network cannot carry is not served, nor offered again to
+ * the market.
  */
 export interface LifelineResult {
   lifelineWh: Float64Array;
   fills: Fill[];
+  /** The same fills by order index, in the order served, with the buyer's class. */
+  pairs: LifelinePair[];
   /** True when some island was short and the lifeline served something. */
   applied: boolean;
+}
+
+export interface LifelinePair {
+  buyer: number;
+  seller: number;
+  energyWh: number;
+  critical: boolean;
 }
 
 export function applyLifeline(
@@ -35,6 +46,7 @@ export function applyLifeline(
   const n = table.count;
   const lifelineWh = new Float64Array(n);
   const fills: Fill[] = [];
+  const pairs: LifelinePair[] = [];
   const demand = new Float64Array(where.islandCount);
   const supply = new Float64Array(where.islandCount);
   for (let i = 0; i < n; i++) {
@@ -80,6 +92,7 @@ export function applyLifeline(
         capacity.set(s, cap - take);
         lifelineWh[s] += take;
         fills.push({ buyer: ids[buyer].id, seller: ids[s].id, energyWh: take, lifelineWh: take });
+        pairs.push({ buyer, seller: s, energyWh: take, critical: ids[buyer].priority === "critical" });
         got += take;
       }
       lifelineWh[buyer] += got;
@@ -96,5 +109,5 @@ export function applyLifeline(
       used.set(who, (used.get(who) ?? 0) + got);
     }
   }
-  return { lifelineWh, fills, applied };
+  return { lifelineWh, fills, pairs, applied };
 }

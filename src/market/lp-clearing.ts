@@ -1,6 +1,7 @@
 import { PlurigridError } from "../core/errors.js";
 import { LpBuilder } from "../grid/lp/builder.js";
 import type { LpResult, LpSolver } from "../grid/lp/types.js";
+import type { LifelinePair } from "./lifeline.js";
 import type { Locations, MarketGrid } from "./network.js";
 import { compareIds, type OrderTable } from "./orders.js";
 import { hasPredicates, type PairRule } from "./predicates.js";
@@ -38,6 +39,8 @@ export interface LpClearing {
   poolWh: Float64Array;
   /** [branch, μ] of binding branch limits, micro-units per kWh (∂welfare/∂limit). */
   branchShadowPrices: [number, number][];
+  /** Energy served of each lifeline pair (input order), whole Wh. */
+  lifelineServedWh: number[];
 }
 
 export interface LpClearingInput {
@@ -48,8 +51,11 @@ export interface LpClearingInput {
   grid?: MarketGrid;
   rule: PairRule | null;
   intervalMinutes: number;
-  /** Fixed net injection (sell − buy) per node from the lifeline, Wh; absent without network. */
-  fixedInjectionWh?: Float64Array;
+  /**
+   * With a network: the lifeline fills as upper bounds, served as far as the branches allow (critical
+   * first, then baseline, then welfare: weights far above any price).
+   */
+  lifeline?: readonly LifelinePair[];
   solver: LpSolver;
   timeLimitS?: number;
 }
@@ -63,6 +69,8 @@ interface Model {
   balanceRow: Int32Array;
   /** [branch index, row] of every limited branch. */
   branchRows: [number, number][];
+  /** Column of each lifeline pair. */
+  lifelineCol: number[];
 }
 
 /**
@@ -142,6 +150,7 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null, canon: Int
   // Balance: per node with a network, one pool row without.
   let balanceRow: Int32Array;
   const branchRows: [number, number][] = [];
+  const lifelineCol: number[] = [];
   if (grid === undefined) {
     const idx: number[] = [];
     const val: number[] = [];
@@ -152,9 +161,9 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null, canon: Int
     }
     balanceRow = Int32Array.of(b.addRow(0, 0, idx, val));
   } else {
-    balanceRow = addNetwork(b, input, grid, y, branchRows);
+    balanceRow = addNetwork(b, input, grid, y, branchRows, lifelineCol);
   }
-  const model: Model = { y, z, pairB, pairS, pairCol, balanceRow, branchRows };
+  const model: Model = { y, z, pairB, pairS, pairCol, balanceRow, branchRows, lifelineCol };
   return { problem: b.build(), model };
 }
 
@@ -164,6 +173,7 @@ function addNetwork(
   grid: MarketGrid,
   y: Int32Array,
   branchRows: [number, number][],
+  lifelineCol: number[],
 ): Int32Array {
   const { table, where } = input;
   const hours = input.intervalMinutes / 60;
@@ -180,6 +190,18 @@ function addNetwork(
   for (let i = 0; i < table.count; i++) {
     if (y[i] < 0) continue;
     addTo(rows[where.node[i]], y[i], table.isBuy[i] ? -1 : 1);
+  }
+  // Lifeline pairs: served energy in [0, greedy amount], weighted far above any price.
+  let maxCoef = 0;
+  for (let i = 0; i < table.count; i++) maxCoef = Math.max(maxCoef, table.limitPrice[i] / 1000);
+  const baselineWeight = 10 * (1 + maxCoef);
+  const criticalWeight = 10 * baselineWeight;
+  for (const p of input.lifeline ?? []) {
+    const welfare = (table.limitPrice[p.buyer] - table.limitPrice[p.seller]) / 1000;
+    const col = b.addCol(0, p.energyWh, (p.critical ? criticalWeight : baselineWeight) + welfare);
+    lifelineCol.push(col);
+    addTo(rows[where.node[p.seller]], col, 1);
+    addTo(rows[where.node[p.buyer]], col, -1);
   }
   const net = grid.net;
   const limited: number[] = [];
@@ -198,13 +220,11 @@ function addNetwork(
     if (rate > 0 && rate < 1e10) limited.push(k);
   }
   const balance = new Int32Array(nn);
-  const fixedInj = input.fixedInjectionWh;
   for (let j = 0; j < nn; j++) {
-    const entries = [...rows[j].entries()].sort((p, q) => p[0] - q[0]);
-    const rhs = fixedInj === undefined ? 0 : -fixedInj[j];
+    const entries = [...rows[j].entries()].filter((e) => e[1] !== 0).sort((p, q) => p[0] - q[0]);
     balance[j] = b.addRow(
-      rhs,
-      rhs,
+      0,
+      0,
       entries.map((e) => e[0]),
       entries.map((e) => e[1]),
     );
@@ -242,6 +262,7 @@ export function lpClear(input: LpClearingInput): LpClearing {
     pairs: [],
     poolWh: new Float64Array(n),
     branchShadowPrices: [],
+    lifelineServedWh: [],
   };
   if (r.status === "infeasible") return { status: "infeasible", message: r.message, ...empty };
   if (r.status !== "optimal") {
@@ -263,12 +284,9 @@ function extract(input: LpClearingInput, model: Model, r: LpResult, canon: Int32
   // Pairs: integer energies, floors of the LP's values.
   const pairsInt: number[] = model.pairCol.map((c) => intFloor(r.x[c]));
   const pairsOfOrder = new Float64Array(n);
-  const pairsFloat = new Float64Array(n);
-  model.pairCol.forEach((c, k) => {
+  model.pairCol.forEach((_, k) => {
     pairsOfOrder[model.pairB[k]] += pairsInt[k];
     pairsOfOrder[model.pairS[k]] += pairsInt[k];
-    pairsFloat[model.pairB[k]] += r.x[c];
-    pairsFloat[model.pairS[k]] += r.x[c];
   });
   // Least fills the flooring broke: round up the pairs with the largest fractions, within quantities.
   const total = (i: number) => pairsOfOrder[i];
@@ -295,8 +313,9 @@ function extract(input: LpClearingInput, model: Model, r: LpResult, canon: Int32
     if (hasPredicates(table.orders[i])) {
       filledWh[i] = pairsOfOrder[i];
     } else {
-      const pool = Math.max(0, intFloor(r.x[y[i]] - pairsFloat[i]));
-      poolWh[i] = Math.min(pool, input.residualWh[i] - pairsOfOrder[i]);
+      // Round the order's total, not its pool part: a least fill met by the LP stays met.
+      const totalWh = Math.min(intFloor(r.x[y[i]]), input.residualWh[i]);
+      poolWh[i] = Math.max(0, totalWh - pairsOfOrder[i]);
       filledWh[i] = pairsOfOrder[i] + poolWh[i];
     }
   }
@@ -327,45 +346,57 @@ function extract(input: LpClearingInput, model: Model, r: LpResult, canon: Int32
     pairs,
     poolWh,
     branchShadowPrices,
+    lifelineServedWh: model.lifelineCol.map((c) => intFloor(r.x[c])),
   };
 }
 
 /**
- * Rounding fills to whole Wh can leave an island's pool a few Wh out of balance: the longer side gives back
- * the difference, lowest-welfare orders first (buys by limit ascending, sells by limit descending, then
- * by id), skipping orders that a least fill would then break.
+ * Rounding fills to whole Wh can leave an island's pool a few Wh out of balance. In this order, until it
+ * balances: the longer side gives back, lowest-value orders first (buys by limit ascending, sells by
+ * limit descending, then by id), from orders without a least fill; the shorter side takes more, highest-
+ * value first, within quantities; and last (never seen in the tests) the longer side gives back whatever
+ * it must. Each step moves a few Wh, well inside the flow tolerance of the validity predicates.
  */
 function balancePools(input: LpClearingInput, poolWh: Float64Array, filledWh: Float64Array): void {
-  const { table, where, residualMinWh } = input;
+  const { table, where, residualMinWh, residualWh } = input;
   const islands = where.islandCount;
   const net = new Float64Array(islands);
   for (let i = 0; i < table.count; i++) {
     if (poolWh[i] === 0) continue;
     net[where.island[i]] += table.isBuy[i] ? -poolWh[i] : poolWh[i];
   }
+  const lim = table.limitPrice;
+  const ids = table.orders;
   for (let isl = 0; isl < islands; isl++) {
     let excess = net[isl];
     if (excess === 0) continue;
-    const trimBuys = excess < 0;
+    const longBuys = excess < 0;
     excess = Math.abs(excess);
-    const members: number[] = [];
+    const long: number[] = [];
+    const short: number[] = [];
     for (let i = 0; i < table.count; i++) {
-      if (where.island[i] === isl && poolWh[i] > 0 && (table.isBuy[i] === 1) === trimBuys) members.push(i);
+      if (where.island[i] !== isl || poolWh[i] <= 0) continue;
+      ((table.isBuy[i] === 1) === longBuys ? long : short).push(i);
     }
-    const lim = table.limitPrice;
-    const ids = table.orders;
-    members.sort(
-      (a, b) => (trimBuys ? lim[a] - lim[b] : lim[b] - lim[a]) || compareIds(ids[a].id, ids[b].id),
-    );
-    for (const strict of [true, false]) {
-      for (const i of members) {
-        if (excess === 0) break;
-        const room = strict ? Math.max(0, filledWh[i] - Math.max(residualMinWh[i], 0)) : filledWh[i];
-        const take = Math.min(excess, poolWh[i], strict && residualMinWh[i] > 0 ? 0 : room);
-        poolWh[i] -= take;
-        filledWh[i] -= take;
-        excess -= take;
-      }
+    // Lowest value first on the long side; highest first on the short side.
+    long.sort((a, b) => (longBuys ? lim[a] - lim[b] : lim[b] - lim[a]) || compareIds(ids[a].id, ids[b].id));
+    short.sort((a, b) => (longBuys ? lim[a] - lim[b] : lim[b] - lim[a]) || compareIds(ids[a].id, ids[b].id));
+    const move = (i: number, delta: number) => {
+      poolWh[i] += delta;
+      filledWh[i] += delta;
+      excess -= Math.abs(delta);
+    };
+    for (const i of long) {
+      if (excess === 0) break;
+      if (residualMinWh[i] === 0) move(i, -Math.min(excess, poolWh[i]));
+    }
+    for (const i of short) {
+      if (excess === 0) break;
+      move(i, Math.min(excess, residualWh[i] - filledWh[i]));
+    }
+    for (const i of long) {
+      if (excess === 0) break;
+      move(i, -Math.min(excess, poolWh[i]));
     }
   }
 }
