@@ -207,7 +207,8 @@ export function clearMarket(orders: readonly Order[], options: ClearOptions = {}
     if (interval || treasuryMicros(table, filledWh, lifelineWh, intPrice, lifelinePrice) < 0) {
       for (let i = 0; i < n; i++) if (marketWh[i] > 0) intPrice[i] = table.limitPrice[i];
       delete prices.uniform;
-      message = "no uniform price supports this allocation (least fills): every order trades at its limit";
+      message =
+        "no uniform price supports this allocation (least fills make the market non-convex): every order trades at its limit";
     }
   }
   if (lifelinePrice !== undefined) prices.lifeline = lifelinePrice;
