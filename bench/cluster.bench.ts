@@ -10,7 +10,8 @@ import { performance } from "node:perf_hooks";
 import type { ClusterNode } from "../src/node/cluster/cluster-node.js";
 import type { AckPolicy } from "../src/node/cluster/log.js";
 import { startTestCluster, type TestCluster } from "../src/node/cluster/testing.js";
-import { transfer } from "../src/node/testing/fixtures.js";
+import { Node } from "../src/node/node.js";
+import { makeTestChain, transfer } from "../src/node/testing/fixtures.js";
 import type { BenchContext, Suite } from "./harness.js";
 
 const SENDERS = 1000;
@@ -193,9 +194,48 @@ async function configuration(
   }
 }
 
+/** The embedded node on the same workload and machine, measured in the same run: the baseline of the ratios. */
+async function embeddedBaseline(ctx: BenchContext, count: number): Promise<number> {
+  const chain = makeTestChain(SENDERS, "plurigrid-bench-embedded-");
+  const node = new Node({ dbPath: chain.dbPath, threads: 2 });
+  try {
+    await node.ready();
+    const nonces = new Array(SENDERS).fill(0);
+    const run = async (n: number) => {
+      const txs = Array.from({ length: n }, (_, k) => {
+        const i = k % SENDERS;
+        return transfer(chain.keys[i], chain.keys[(i + 1) % SENDERS], nonces[i]++, 1);
+      });
+      const t0 = performance.now();
+      await Promise.all(txs.map((t) => node.submit(t.bytes)));
+      await Promise.all(txs.map((t) => node.waitForTx(t.hash, 600_000)));
+      return performance.now() - t0;
+    };
+    await run(1000);
+    const times: number[] = [];
+    const cpu: number[] = [];
+    for (let r = 0; r < (ctx.quick ? 1 : 3); r++) {
+      const c0 = process.cpuUsage();
+      times.push(await run(count));
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / count);
+    }
+    const perTx = [...cpu].sort((a, b) => a - b)[cpu.length >> 1];
+    return ctx.record(
+      `embedded node (baseline): ${count} transfers committed`,
+      times,
+      (ms) => `${rate(count)(ms)}; CPU/tx ${Math.round(perTx)} us`,
+    );
+  } finally {
+    await node.close();
+    chain.remove();
+  }
+}
+
 export const suite: Suite = {
   name: "cluster",
   async run(ctx) {
+    await embeddedBaseline(ctx, ctx.quick ? 4000 : 20_000);
     await configuration(ctx, 1, 1, "stored");
     await configuration(ctx, 1, 3, "stored");
     await configuration(ctx, 1, 3, "none");

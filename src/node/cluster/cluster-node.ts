@@ -200,6 +200,11 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
       );
     }
     this.tally = new AttestationTally(this.operators, options.quorum);
+    // The last blocks before a restart: their attestations, read again from the stream, make them final.
+    for (let h = Math.max(1, this.head.height - 1023); h <= this.head.height; h++) {
+      const b = this.store.block(h);
+      if (b !== undefined) this.tally.setOwn(h, { blockHash: b.hash, stateRoot: b.header.stateRoot });
+    }
     this.state = new CommittedState(this.store);
     this.pool = new WorkerPool({ threads: options.threads, dbPath: options.dbPath });
     this.leaseMs = options.leaseMs ?? 2000;

@@ -194,13 +194,18 @@ export class JetStreamLog {
         for await (const m of messages) {
           if (this.closed) break;
           if (m.seq < next) continue;
-          next = m.seq + 1;
           const kind: EntryKind = m.subject === this.names.blockSubject ? "block" : "tx";
-          await onEntry({ seq: m.seq, kind, data: m.data });
+          try {
+            await onEntry({ seq: m.seq, kind, data: m.data });
+          } catch (e) {
+            // The handler's failure is the node's, not the connection's: never skip the entry and go on.
+            throw new HandlerFailure(e);
+          }
+          next = m.seq + 1;
         }
       } catch (e) {
+        if (e instanceof HandlerFailure) throw e.cause;
         if (this.closed) return;
-        if (e instanceof PlurigridError && !e.code.startsWith("CLUSTER_")) throw e;
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -273,6 +278,12 @@ export class JetStreamLog {
     this.closed = true;
     for (const stop of this.stops) stop();
     await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+class HandlerFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super("entry handler failed");
   }
 }
 
