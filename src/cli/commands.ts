@@ -11,6 +11,7 @@ import { registerOpf } from "./commands/opf.js";
 import { registerPf } from "./commands/pf.js";
 import { registerSim } from "./commands/sim.js";
 import { registerSun } from "./commands/sun.js";
+import { registerSweep } from "./commands/sweep.js";
 import { registerTx } from "./commands/tx.js";
 import { registerVerify } from "./commands/verify.js";
 import type { Io } from "./output.js";
@@ -19,6 +20,7 @@ import type { Io } from "./output.js";
 export function registerCommands(program: Command, io: Io): void {
   registerDemo(program, io);
   registerSim(program, io);
+  registerSweep(program, io);
   registerPf(program, io);
   registerOpf(program, io);
   registerClear(program, io);
