@@ -24,6 +24,16 @@ export {
 } from "./grid/state.js";
 export type * from "./grid/types.js";
 export * from "./limits.js";
+export { readBook, solutionParts } from "./market/client.js";
+export {
+  ESCROW_ACCOUNT,
+  intentKey,
+  intervalKey,
+  settlementKey,
+  TREASURY_ACCOUNT,
+  winnerKey,
+} from "./market/state.js";
+export type * from "./market/types.js";
 export { MemoryState } from "./memory-state.js";
 export { meterReadingKey } from "./oracle/state.js";
 export type { MeterReading, SubmitMeterReadingBody } from "./oracle/types.js";

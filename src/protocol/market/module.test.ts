@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { KeyPair } from "../../core/keys.js";
 import { intervalOf } from "../../core/time.js";
 import { accountKey } from "../accounts/state.js";
 import type { Account } from "../accounts/types.js";
@@ -11,6 +12,7 @@ import {
   testGenesis,
   testKeys,
 } from "../test-support/fixtures.js";
+import { readBook, solutionParts } from "./client.js";
 import { ESCROW_ACCOUNT, intentKey, intervalKey, settlementKey, TREASURY_ACCOUNT } from "./state.js";
 import type { IntentRecord, IntervalRecord, SettlementRecord } from "./types.js";
 
@@ -233,6 +235,45 @@ describe("market: solutions", () => {
     ]);
     expect(call(carol, "SubmitSolutionPart", part(2))).toEqual(["ok"]);
     expect(stateValue<IntervalRecord>(chain, intervalKey(T))?.best?.welfareMicros).toBe(105_000);
+  });
+});
+
+describe("market: large solutions", () => {
+  it("accepts 3,000 fills sent in parts and settles them (readBook, solutionParts)", () => {
+    const s = setup();
+    // 100 sells by Alice and 100 buys by Bob (a participant's most per interval), each buyer taking 20 Wh
+    // from 30 sellers.
+    const txs: [KeyPair, Uint8Array][] = [];
+    for (let i = 0; i < 100; i++) txs.push([alice, s.tx(alice, "SubmitIntent", sell(600, 400 + i))]);
+    for (let i = 0; i < 100; i++)
+      txs.push([bob, s.tx(bob, "SubmitIntent", buy(600, 900 + i, 1 + (i % 6)))]);
+    const placed = s.run(txs);
+    expect(placed.filter((c) => c !== "ok")).toEqual([]);
+    s.chain.block([], {}, s.at(GATE));
+    const book = readBook(s.chain.state, T, s.chain.timeMs + 1_000);
+    expect(book.intents.length).toBe(200);
+    const fills: [number, number, number][] = [];
+    for (let b = 100; b < 200; b++) {
+      const sellers = Array.from({ length: 30 }, (_, k) => (b + k) % 100).sort((x, y) => x - y);
+      for (const seller of sellers) fills.push([b, seller, 20]);
+    }
+    const solution = {
+      interval: T,
+      fills,
+      prices: Array.from({ length: 200 }, (_, i) => [i, 700] as [number, number]),
+      referencePrice: 700,
+      busPrices: [],
+      lifeline: [],
+    };
+    const parts = solutionParts(solution);
+    expect(parts.length).toBeGreaterThan(1);
+    const codes = s.run(parts.map((p) => [carol, s.tx(carol, "SubmitSolutionPart", p)]));
+    expect(codes).toEqual(parts.map(() => "ok"));
+    const best = stateValue<IntervalRecord>(s.chain, intervalKey(T))?.best;
+    // Σ over buys (900 + i) × 0.6 kWh − Σ over sells (400 + i) × 0.6 kWh.
+    expect(best?.welfareMicros).toBe(100 * 500 * 0.6);
+    expect(s.call(carol, "SettleInterval", { interval: T }, s.at(SETTLE_FROM))).toEqual(["ok"]);
+    expect(stateValue<SettlementRecord>(s.chain, settlementKey(T))?.buyerPaymentsMicros).toBe(100 * 420);
   });
 });
 
