@@ -209,7 +209,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
         priceForecast,
       });
       stepOf[a.index] = st;
-      for (const o of ordersOf(a, st, s, doubleSellers.has(a.index))) place(a.key, a.id, i, o);
+      for (const o of ordersOf(a, st, s, doubleSellers.has(a.index), i !== mUp)) place(a.key, a.id, i, o);
     }
     const upstreamWhMax = Math.floor(up.ratingW * stepHours);
     const upBase = { participant: "upstream", bus: up.bus, minFillWh: 0, quantityWh: upstreamWhMax };

@@ -101,7 +101,18 @@ export function planStep(
 }
 
 /** The limit orders of one agent for one interval (ids `<agent>/<part>`); quantities in whole Wh. */
-export function ordersOf(a: Agent, step: AgentStep, scenario: Scenario, doubleSelling: boolean): Order[] {
+/**
+ * `cutOff`: the agent's island is cut off from the upstream grid (as the protocol knows it). Only then does an
+ * agent split off its critical load as a priority intent at the value of lost load: connected, every bid at
+ * the value clears against the upstream grid anyway, and one intent is cheaper for everyone than two.
+ */
+export function ordersOf(
+  a: Agent,
+  step: AgentStep,
+  scenario: Scenario,
+  doubleSelling: boolean,
+  cutOff: boolean,
+): Order[] {
   const m = scenario.market;
   const out: Order[] = [];
   const base = { participant: a.id, bus: a.busId, minFillWh: 0 };
@@ -109,7 +120,7 @@ export function ordersOf(a: Agent, step: AgentStep, scenario: Scenario, doubleSe
   const q = Math.round(step.positionWh);
   if (q < 0) {
     const demand = -q;
-    const critical = Math.min(demand, Math.round(a.criticalShare * step.loadFcWh));
+    const critical = cutOff ? Math.min(demand, Math.round(a.criticalShare * step.loadFcWh)) : 0;
     const normal = demand - critical;
     if (critical > 0) {
       out.push({
