@@ -121,6 +121,24 @@ describe("uniform-price double auction (fast path)", () => {
     );
   });
 
+  it("ranks limits across the whole price range (every radix digit) like the unit-by-unit optimum", () => {
+    fc.assert(
+      fc.property(marketArb({ maxPrice: 1_000_000_000, maxOrders: 20 }), (orders) => {
+        const r = clearMarket(orders);
+        expect(Math.abs(r.welfare - unitWelfare(orders) / 1000)).toBeLessThanOrEqual(0.5);
+        const p = r.prices.uniform;
+        if (p === undefined) return;
+        r.intents.forEach((o, i) => {
+          const ord = orders[i];
+          const inMoney = ord.side === "buy" ? ord.limitPrice - p : p - ord.limitPrice;
+          if (o.filledWh > 0) expect(inMoney).toBeGreaterThanOrEqual(0);
+          if (o.filledWh < ord.quantityWh) expect(inMoney).toBeLessThanOrEqual(0);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("is deterministic and independent of input order (per id)", () => {
     fc.assert(
       fc.property(marketArb(), fc.integer(), (orders, seed) => {

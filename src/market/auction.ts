@@ -26,33 +26,38 @@ export interface AuctionResult {
   priceHigh: number;
 }
 
-/** Ranks indices by (limit, index), ascending or descending in limit, through one Float64Array sort. */
+/**
+ * Ranks indices by (limit, index), ascending or descending in limit: a stable LSD radix sort on the limit
+ * (three 10-bit digits cover PRICE_MAX < 2^30; a digit that is the same for every order is skipped), so
+ * equal limits keep index order. Linear time, typed arrays only.
+ */
 function rank(table: OrderTable, idx: Int32Array, descending: boolean): Int32Array {
-  const n = table.count;
   const lim = table.limitPrice;
   const m = idx.length;
-  let shift = 1;
-  while (shift < n) shift *= 2;
-  if ((PRICE_MAX + 1) * shift < Number.MAX_SAFE_INTEGER) {
-    // key = price' · 2^b + index packs both into one exact double, and a typed-array sort is a numeric
-    // sort; the index comes back exactly through a multiplication by 2^-b (no division, no fmod).
-    const inv = 1 / shift;
-    const keys = new Float64Array(m);
-    for (let k = 0; k < m; k++) {
-      const i = idx[k];
-      keys[k] = (descending ? PRICE_MAX - lim[i] : lim[i]) * shift + i;
+  let src = Int32Array.from(idx);
+  let keys = new Uint32Array(m);
+  for (let k = 0; k < m; k++) keys[k] = descending ? PRICE_MAX - lim[idx[k]] : lim[idx[k]];
+  let dst = new Int32Array(m);
+  let dstKeys = new Uint32Array(m);
+  const count = new Int32Array(1025);
+  for (let shift = 0; shift < 30; shift += 10) {
+    count.fill(0);
+    for (let k = 0; k < m; k++) count[((keys[k] >>> shift) & 1023) + 1]++;
+    let skip = false;
+    for (let d = 1; d <= 1024; d++) {
+      if (count[d] === m) skip = true;
+      count[d] += count[d - 1];
     }
-    keys.sort();
-    const out = new Int32Array(m);
+    if (skip) continue;
     for (let k = 0; k < m; k++) {
-      const v = keys[k];
-      out[k] = v - Math.floor(v * inv) * shift;
+      const pos = count[(keys[k] >>> shift) & 1023]++;
+      dst[pos] = src[k];
+      dstKeys[pos] = keys[k];
     }
-    return out;
+    [src, dst] = [dst, src];
+    [keys, dstKeys] = [dstKeys, keys];
   }
-  const out = Int32Array.from(idx);
-  out.sort((a, b) => (descending ? lim[b] - lim[a] : lim[a] - lim[b]) || a - b);
-  return out;
+  return src;
 }
 
 /**
