@@ -8,6 +8,7 @@ import { marketSuite } from "./market.bench.js";
 import { suite as marketProtocolSuite } from "./market-protocol.bench.js";
 import { suite as nodeSuite } from "./node.bench.js";
 import { suite as protocolSuite } from "./protocol.bench.js";
+import { suite as simSuite } from "./sim.bench.js";
 
 /** Every benchmark suite, in the order they run. */
 export const suites: Suite[] = [
@@ -20,4 +21,5 @@ export const suites: Suite[] = [
   derSuite,
   ieee1547Suite,
   clusterSuite,
+  simSuite,
 ];
