@@ -1,12 +1,12 @@
 import { compareIds, type OrderTable, PRICE_MAX } from "./orders.js";
 
 /**
- * The double auction without network and without predicates: the fast path, sort-based, on typed arrays.
+ * The double auction without network and without predicates: the fast path, on typed arrays.
  *
- * Buys are ranked by limit descending, sells by limit ascending; the two ranked lists are walked together,
- * matching energy while the buy limit is at least the sell limit. That maximises welfare for divisible
- * orders (the supply and demand curves cross where the walk stops), in O(n log n) for the sort and O(n)
- * after it.
+ * Buys are ranked by limit descending, sells by limit ascending (a radix sort); the two lists are walked
+ * together, matching energy while the buy limit is at least the sell limit. That maximises welfare for
+ * divisible orders (the supply and demand curves cross where the walk stops), in linear time, plus the
+ * id sort of the one rationed level.
  *
  * Tie-breaking (deterministic, documented in docs/market.md): by price, then by id. Only the last price
  * level of each side can be rationed, so only that level is sorted by id: orders at better prices are
