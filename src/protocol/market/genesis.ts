@@ -1,3 +1,4 @@
+import { PlurigridError } from "../../core/errors.js";
 import { parseMatpower } from "../../grid/matpower/parse.js";
 import type { GenesisDocParsed } from "../genesis/types.js";
 import type { StateOverlay } from "../overlay.js";
@@ -27,5 +28,13 @@ export function writeMarketGenesis(state: StateOverlay, g: GenesisDocParsed): vo
       branches: g.network.branches.map((b) => [b.xPu, 0, b.rateMw]),
     };
   }
+  // The flow check divides by every reactance: a branch without one would halt the first SubmitSolution.
+  record.branches.forEach(([xPu], k) => {
+    if (!(xPu !== 0 && Number.isFinite(xPu))) {
+      throw new PlurigridError("GENESIS_INVALID", `genesis network: branch ${k} has reactance ${xPu}`, {
+        branch: k,
+      });
+    }
+  });
   state.put(MARKET_NETWORK_KEY, record);
 }

@@ -3,6 +3,8 @@ import type { KeyPair } from "../../core/keys.js";
 import { intervalOf } from "../../core/time.js";
 import { accountKey } from "../accounts/state.js";
 import type { Account } from "../accounts/types.js";
+import { genesis } from "../genesis/genesis.js";
+import { MemoryState } from "../memory-state.js";
 import {
   GENESIS_TIME_MS,
   genesisPv,
@@ -245,8 +247,7 @@ describe("market: large solutions", () => {
     // from 30 sellers.
     const txs: [KeyPair, Uint8Array][] = [];
     for (let i = 0; i < 100; i++) txs.push([alice, s.tx(alice, "SubmitIntent", sell(600, 400 + i))]);
-    for (let i = 0; i < 100; i++)
-      txs.push([bob, s.tx(bob, "SubmitIntent", buy(600, 900 + i, 1 + (i % 6)))]);
+    for (let i = 0; i < 100; i++) txs.push([bob, s.tx(bob, "SubmitIntent", buy(600, 900 + i, 1 + (i % 6)))]);
     const placed = s.run(txs);
     expect(placed.filter((c) => c !== "ok")).toEqual([]);
     s.chain.block([], {}, s.at(GATE));
@@ -389,5 +390,65 @@ describe("market: settlement", () => {
     expect(s.call(carol, "SettleInterval", { interval: T }, s.at(SETTLE_FROM))).toEqual(["ok"]);
     expect(s.micros(idOf(bob))).toBe(1_000_000);
     expect(s.micros(ESCROW_ACCOUNT)).toBe(0);
+  });
+});
+
+describe("market: genesis", () => {
+  it("stores the market parameters with their defaults and refuses a branch without reactance", () => {
+    const { chain } = setup();
+    expect(stateValue(chain, "market/params")).toEqual({
+      kPricingPpm: 500_000,
+      imbalancePriceMicrosPerKWh: 300_000,
+      regulatedPriceMicrosPerKWh: 150_000,
+      lifelineBaselineWh: 500,
+      gateClosureMinutes: 15,
+      solutionDeadlineMinutes: 5,
+      settlementDelayMinutes: 15,
+    });
+    expect(() =>
+      genesis(
+        testGenesis([operator], 1, {
+          network: { buses: [1, 2], branches: [{ from: 1, to: 2, xPu: 0 }] },
+        }),
+      ),
+    ).toThrow(expect.objectContaining({ code: "GENESIS_INVALID" }));
+    expect(() =>
+      genesis(
+        testGenesis([operator], 1, {
+          params: { market: { gateClosureMinutes: 5, solutionDeadlineMinutes: 10 } },
+        }),
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: "GENESIS_INVALID",
+        message: expect.stringMatching(/solutionDeadlineMinutes/),
+      }),
+    );
+  });
+
+  it("takes reactances, taps and ratings from a MATPOWER case", () => {
+    const text = (x: number) =>
+      [
+        "function mpc = two",
+        "mpc.version = '2';",
+        "mpc.baseMVA = 100;",
+        "mpc.bus = [",
+        "1 3 0 0 0 0 1 1 0 10 1 1.1 0.9;",
+        "2 1 0 0 0 0 1 1 0 10 1 1.1 0.9;",
+        "];",
+        "mpc.gen = [",
+        "1 0 0 10 -10 1 100 1 10 0;",
+        "];",
+        "mpc.branch = [",
+        `1 2 0.01 ${x} 0 2 2 2 0.98 0 1 -360 360;`,
+        "];",
+      ].join("\n");
+    const g = genesis(testGenesis([operator], 1, { network: { matpower: { text: text(0.05) } } }));
+    const state = new MemoryState(g.changes);
+    const rec = JSON.parse(new TextDecoder().decode(state.get("market/network")));
+    expect(rec).toEqual({ baseMva: 100, busIds: [1, 2], branches: [[0.05, 0.98, 2]] });
+    expect(() => genesis(testGenesis([operator], 1, { network: { matpower: { text: text(0) } } }))).toThrow(
+      expect.objectContaining({ code: "GENESIS_INVALID" }),
+    );
   });
 });
