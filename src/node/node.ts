@@ -25,6 +25,7 @@ import {
 } from "./protocol-adapter.js";
 import { CommittedState } from "./state-view.js";
 import { type Head, Store, type StoredBlock, type StoredTx } from "./store.js";
+import { AdmissionQueue } from "./workers/admission.js";
 import { WorkerPool } from "./workers/pool.js";
 
 export interface NodeOptions {
@@ -64,8 +65,6 @@ export interface NodeStatus {
 
 /** Recently rejected transactions remembered for status queries (admission rejections are not stored). */
 const REJECTED_REMEMBERED_MAX = 100_000;
-/** Admission batches: flushed at this size, or at the next turn of the event loop. */
-const ADMISSION_BATCH_MAX = 512;
 
 interface Waiting {
   bytes: Uint8Array;
@@ -87,8 +86,7 @@ export class Node extends EventEmitter<{ block: [CommittedBlock]; halt: [Error] 
   private readonly rejected = new Map<string, TxStatus>();
   private readonly admitting = new Map<string, Promise<TxStatus>>();
   private readonly watchers = new Map<string, Set<(s: TxStatus) => void>>();
-  private batch: Waiting[] = [];
-  private batchScheduled = false;
+  private readonly admission: AdmissionQueue<Waiting>;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private haltedWith: Error | undefined;
@@ -113,6 +111,10 @@ export class Node extends EventEmitter<{ block: [CommittedBlock]; halt: [Error] 
     this.state = new CommittedState(this.store);
     this.mempool = new Mempool(options.mempoolLimits ?? DEFAULT_MEMPOOL_LIMITS);
     this.pool = new WorkerPool({ threads: options.threads, dbPath: options.dbPath });
+    this.admission = new AdmissionQueue<Waiting>(this.pool, {
+      checked: (batch, checks) => this.admitBatch(batch, checks),
+      failed: (batch, e) => this.failBatch(batch, e),
+    });
     this.clockMs = options.clockMs ?? wallClockMs;
     this.blockIntervalMs = options.blockIntervalMs ?? 50;
     this.txsPerBlockMax = Math.min(options.txsPerBlockMax ?? MAX_TXS_PER_BLOCK, MAX_TXS_PER_BLOCK);
@@ -165,41 +167,20 @@ export class Node extends EventEmitter<{ block: [CommittedBlock]; halt: [Error] 
     if (this.mempool.has(hash)) return Promise.resolve({ hash, status: "pending" });
     const inFlight = this.admitting.get(hash);
     if (inFlight !== undefined) return inFlight;
-    const admitted = new Promise<TxStatus>((resolve) => {
-      this.batch.push({ bytes, hash, resolve });
-      if (this.batch.length >= ADMISSION_BATCH_MAX) this.flushAdmission();
-      else if (!this.batchScheduled) {
-        this.batchScheduled = true;
-        setImmediate(() => this.flushAdmission());
-      }
-    });
+    const admitted = new Promise<TxStatus>((resolve) => this.admission.add({ bytes, hash, resolve }));
     this.admitting.set(hash, admitted);
     void admitted.finally(() => this.admitting.delete(hash));
     return admitted;
   }
 
-  private flushAdmission(): void {
-    this.batchScheduled = false;
-    const batch = this.batch;
-    this.batch = [];
-    if (batch.length === 0) return;
-    this.pool
-      .mapBySender<CheckResult>(
-        batch.map((w) => w.bytes),
-        (txs) => ({ kind: "checkTxs", txs }),
-        4,
-      )
-      .then(
-        (checks) => {
-          for (let i = 0; i < batch.length; i++) batch[i].resolve(this.admit(batch[i], checks[i]));
-          if (this.timer !== undefined && this.mempool.size >= this.txsPerBlockMax)
-            setImmediate(() => this.tick());
-        },
-        (e: Error) => {
-          const code = e instanceof PlurigridError ? e.code : "NODE_WORKER_FAILED";
-          for (const w of batch) w.resolve({ hash: w.hash, status: "rejected", code, message: e.message });
-        },
-      );
+  private admitBatch(batch: Waiting[], checks: CheckResult[]): void {
+    for (let i = 0; i < batch.length; i++) batch[i].resolve(this.admit(batch[i], checks[i]));
+    if (this.timer !== undefined && this.mempool.size >= this.txsPerBlockMax) setImmediate(() => this.tick());
+  }
+
+  private failBatch(batch: Waiting[], e: Error): void {
+    const code = e instanceof PlurigridError ? e.code : "NODE_WORKER_FAILED";
+    for (const w of batch) w.resolve({ hash: w.hash, status: "rejected", code, message: e.message });
   }
 
   private admit(w: Waiting, check: CheckResult): TxStatus {

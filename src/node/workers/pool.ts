@@ -142,10 +142,20 @@ export class WorkerPool {
 
   /** Runs one task on the least busy worker. */
   run<T extends WorkerTask>(task: T): Promise<WorkerTaskResult<T>> {
+    let least = 0;
+    for (let i = 1; i < this.slots.length; i++)
+      if (this.slots[i].inFlight < this.slots[least].inFlight) least = i;
+    return this.runOn(least, task);
+  }
+
+  /** Runs one task on worker `index` (0 <= index < threads), e.g. the lane of its senders. */
+  runOn<T extends WorkerTask>(index: number, task: T): Promise<WorkerTaskResult<T>> {
     if (this.closed) return Promise.reject(new PlurigridError("NODE_CLOSED", "the worker pool is closed"));
     if (this.broken) return Promise.reject(this.broken);
-    let slot = this.slots[0];
-    for (const s of this.slots) if (s.inFlight < slot.inFlight) slot = s;
+    const slot = this.slots[index];
+    if (slot === undefined) {
+      return Promise.reject(new PlurigridError("NODE_WORKER_FAILED", `there is no worker ${index}`));
+    }
     const id = this.nextId++;
     slot.inFlight++;
     return new Promise((resolve, reject) => {

@@ -2,9 +2,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { isPlurigridError } from "../../core/errors.js";
 import { verify } from "../../core/keys.js";
-import type { CheckResult, StateReader } from "../../protocol/seam.js";
-import { checkTxBytes, signatureVerdictOf, txSignatureValid } from "../protocol-adapter.js";
+import { signatureVerdictOf, txSignatureValid } from "../protocol-adapter.js";
 import { Store } from "../store.js";
+import { checkBatch } from "./check.js";
 import type { WorkerReply, WorkerRequest, WorkerTask } from "./messages.js";
 
 const data = workerData as { dbPath: string | null };
@@ -14,24 +14,6 @@ function openStore(): Store {
   if (data.dbPath === null) throw new Error("this worker has no database for admission checks");
   store ??= Store.open(data.dbPath, { readonly: true });
   return store;
-}
-
-/**
- * Checks a batch against one snapshot of the committed state (one read transaction), reading each key once:
- * a batch holds many transactions of the same senders, and every check reads the chain parameters.
- */
-function checkBatch(txs: readonly Uint8Array[]): CheckResult[] {
-  const s = openStore();
-  const seen = new Map<string, Uint8Array | undefined>();
-  const state: StateReader = {
-    get(key) {
-      if (seen.has(key)) return seen.get(key);
-      const value = s.getState(key);
-      seen.set(key, value);
-      return value;
-    },
-  };
-  return s.reading(() => txs.map((bytes) => checkTxBytes(state, bytes)));
 }
 
 function runTask(task: WorkerTask): unknown {
@@ -55,7 +37,7 @@ function runTask(task: WorkerTask): unknown {
       return out;
     }
     case "checkTxs":
-      return checkBatch(task.txs);
+      return checkBatch(openStore(), task.txs);
   }
 }
 

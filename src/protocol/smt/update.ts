@@ -74,7 +74,8 @@ const decodedNodes = new Map<string, { bytes: Uint8Array; slots: Slots }>();
 
 function rememberNode(key: string, bytes: Uint8Array, slots: Slots): void {
   if (decodedNodes.size >= DECODED_NODES_MAX) decodedNodes.clear();
-  decodedNodes.set(key, { bytes: Uint8Array.from(bytes), slots: slots.slice() });
+  // A copy of the bytes (Uint8Array.prototype.slice copies, also for a Buffer, whose own slice would not).
+  decodedNodes.set(key, { bytes: Uint8Array.prototype.slice.call(bytes), slots: slots.slice() });
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
