@@ -60,6 +60,7 @@ export const GRID_CODES = [
 ] as const;
 
 export const MARKET_CODES = [
+  "MARKET_NOT_ENABLED",
   "MARKET_NOT_PARTICIPANT",
   "MARKET_INTERVAL_TOO_FAR",
   "MARKET_GATE_CLOSED",

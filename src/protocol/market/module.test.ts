@@ -451,4 +451,12 @@ describe("market: genesis", () => {
       expect.objectContaining({ code: "GENESIS_INVALID" }),
     );
   });
+
+  it("refuses market transactions on a chain whose genesis has no market", () => {
+    const { call, chain } = setup();
+    // A state written before the market module existed: no market parameters.
+    chain.state.apply([["market/params", null]]);
+    expect(call(bob, "SubmitIntent", buy(100, 1))).toEqual(["MARKET_NOT_ENABLED"]);
+    expect(call(carol, "SettleInterval", { interval: T })).toEqual(["MARKET_NOT_ENABLED"]);
+  });
 });
