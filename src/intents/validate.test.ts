@@ -448,7 +448,8 @@ describe("validity predicates: properties", () => {
           .filter(([x, y]) => x < intents.length && y < intents.length)
           .filter(([x, y]) => !seen.has(`${x},${y}`) && seen.add(`${x},${y}`))
           .sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-        const filledSet = new Set(sorted.flatMap(([x, y]) => [x, y]));
+        const filledSet = new Set<number>();
+        for (const [x, y] of sorted) filledSet.add(x).add(y);
         const s: SolutionInput = {
           interval: 7,
           fills: sorted,
