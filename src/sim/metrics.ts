@@ -26,6 +26,8 @@ export interface IntervalRecord {
   unservedWh: number;
   pvWh: number;
   curtailedWh: number;
+  /** Part of the curtailment by the inverters' IEEE 1547 volt-watt response, Wh. */
+  voltWattWh: number;
   /** Σ battery discharge − charge (grid-forming batteries included), Wh. */
   batteryNetWh: number;
   /** Energy from the upstream grid (negative: export to it), Wh, from the power flow's slack. */

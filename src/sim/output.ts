@@ -46,6 +46,7 @@ const INTERVAL_COLUMNS = [
   "unservedWh",
   "pvWh",
   "curtailedWh",
+  "voltWattWh",
   "batteryNetWh",
   "upstreamWh",
   "lossesWh",

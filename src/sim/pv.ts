@@ -18,6 +18,8 @@ export interface SiteWeather {
   elevationM: number;
   steps: WeatherStep[];
   deltaTS: number[];
+  /** Output of a 1 kW array per orientation and DC/AC ratio. */
+  unitCache: Map<string, Float64Array>;
 }
 
 export function siteWeather(tmy: Tmy3, startMs: number, count: number, intervalMinutes: number): SiteWeather {
@@ -47,6 +49,7 @@ export function siteWeather(tmy: Tmy3, startMs: number, count: number, intervalM
     elevationM: tmy.station.elevationM,
     steps,
     deltaTS,
+    unitCache: new Map(),
   };
 }
 
@@ -59,8 +62,22 @@ export interface PvArray {
   dcAcRatio: number;
 }
 
-/** AC energy of the array in each interval, Wh (not rounded). */
+/**
+ * AC energy of the array in each interval, Wh (not rounded). PVWatts is linear in the DC rating and its
+ * inverter curve depends only on DC over AC rating, so arrays that differ only in size share one computation
+ * per site (of a 1 kW inverter), scaled.
+ */
 export function pvEnergyWh(w: SiteWeather, a: PvArray, intervalMinutes: number): Float64Array {
+  const key = `${a.tiltDeg}/${a.azimuthDeg}/${a.dcAcRatio}/${intervalMinutes}`;
+  let unit = w.unitCache.get(key);
+  if (unit === undefined) {
+    unit = unitEnergyWh(w, { ...a, ratingW: 1000 }, intervalMinutes);
+    w.unitCache.set(key, unit);
+  }
+  return unit.map((x) => (x * a.ratingW) / 1000);
+}
+
+function unitEnergyWh(w: SiteWeather, a: PvArray, intervalMinutes: number): Float64Array {
   const system = pvSystem({
     latitudeDeg: w.latitudeDeg,
     longitudeDeg: w.longitudeDeg,

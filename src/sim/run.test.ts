@@ -33,6 +33,8 @@ describeData("a short run of the simulator on the protocol", () => {
       expect(Math.abs(gap)).toBeLessThan(1);
       expect(x.lossesWh).toBeGreaterThan(0);
       expect(x.loadServedWh).toBeLessThanOrEqual(x.loadWh + 1e-6);
+      expect(x.voltWattWh).toBeGreaterThanOrEqual(0);
+      expect(x.voltWattWh).toBeLessThanOrEqual(x.curtailedWh + 1e-6);
     }
   });
 

@@ -19,6 +19,7 @@
 import { accountIdOf } from "../core/keys.js";
 import { createRng, type Rng } from "../core/prng.js";
 import { intervalStartMs } from "../core/time.js";
+import { voltWattLimit } from "../der/ieee1547/setpoints.js";
 import type { LpSolver } from "../grid/lp/types.js";
 import { referenceSolution } from "../intents/solver.js";
 import type { Order } from "../market/types.js";
@@ -462,11 +463,25 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       pdMw[a.busIndex] -= (pvOut[a.index] + own) * toMw;
     }
     const slackBuses = [world.upstreamBusIndex, ...formers.map((f) => f.busIndex)];
-    const pf = powerFlow(
-      net,
-      { pdMw, qdMvar, inService: physicalInService, slackBuses },
-      s.network.defaultRatingMva,
-    );
+    const flow = () =>
+      powerFlow(net, { pdMw, qdMvar, inService: physicalInService, slackBuses }, s.network.defaultRatingMva);
+    let pf = flow();
+    // IEEE 1547 volt-watt: an inverter whose bus voltage is above V1 limits its active power by the curve;
+    // the flow is solved again with the limited output.
+    let voltWattWh = 0;
+    for (const a of world.agents) {
+      if (!a.ieee1547 || pvOut[a.index] <= 0 || !pf.energized[a.busIndex]) continue;
+      const limit = voltWattLimit(a.ieee1547, pf.vmPu[a.busIndex]);
+      if (limit === null || limit >= 1) continue;
+      const most = Math.max(0, limit) * a.pvRatingW * stepHours;
+      if (pvOut[a.index] <= most) continue;
+      const cut = pvOut[a.index] - most;
+      pvOut[a.index] = most;
+      pdMw[a.busIndex] += cut * toMw;
+      curtailed += cut;
+      voltWattWh += cut;
+    }
+    if (voltWattWh > 0) pf = flow();
     timing.powerFlowMs += performance.now() - t0;
     const upstreamWh = pf.slackMw[0] / toMw;
     formers.forEach((f, g) => {
@@ -551,6 +566,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       unservedWh: unserved,
       pvWh: 0,
       curtailedWh: curtailed,
+      voltWattWh,
       batteryNetWh: 0,
       upstreamWh,
       lossesWh: pf.lossesMw / toMw,

@@ -121,6 +121,7 @@ export function buildSummary(r: RunResult, efficiency: CapitalEfficiency[]): Rec
       criticalServedShare: critical > 0 ? round(sum((x) => x.criticalServedWh) / critical, 6) : 1,
       pvWh: Math.round(sum((x) => x.pvWh)),
       curtailedWh: Math.round(sum((x) => x.curtailedWh)),
+      voltWattCurtailedWh: Math.round(sum((x) => x.voltWattWh)),
       localShare: served > 0 ? round(Math.max(0, 1 - upstreamImport / served), 6) : 0,
       renewableShare: served > 0 ? round(renewable / served, 6) : 0,
       lossesWh: Math.round(sum((x) => x.lossesWh)),

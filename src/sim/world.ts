@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import { hashTagged } from "../core/hash.js";
 import { accountIdOf, type KeyPair, keyFromSeed } from "../core/keys.js";
 import { createRng, type Rng } from "../core/prng.js";
+import { resolveSettings } from "../der/ieee1547/resolve.js";
+import type { Ieee1547Settings } from "../der/ieee1547/settings.js";
 import { parseTmy3 } from "../der/weather/tmy3.js";
 import { parseMatpower } from "../grid/matpower/index.js";
 import { busIndexById, type Network } from "../grid/model.js";
@@ -18,6 +20,9 @@ import type { EventSpec, ParticipantSpec, Scenario, Strategy } from "./scenario.
 import { checkScenario, type ResolvedPaths } from "./validate.js";
 
 const utf8 = new TextEncoder();
+/** Inverters with PV enable volt-watt (IEEE 1547-2018 §5.4.2) with the standard's default curve. */
+const PV_SETTINGS = { voltWatt: {} };
+
 /** DER id of the substation meter (the upstream grid's intents and readings). */
 export const UPSTREAM_DER = "upstream";
 
@@ -59,6 +64,8 @@ export interface Agent {
   pvCostMicrosPerKWh: number;
   battery: BatteryState | null;
   balanceMicros: number;
+  /** IEEE 1547-2018 settings of an inverter with PV (volt-watt enabled), as registered; null otherwise. */
+  ieee1547: Ieee1547Settings | null;
 }
 
 export interface TimedEvent {
@@ -308,6 +315,10 @@ export function buildWorld(scenario: Scenario): World {
           }
         : null,
       balanceMicros: spec.balanceMicros,
+      ieee1547: spec.pv
+        ? resolveSettings(PV_SETTINGS, { category: "III", absorbsActivePower: spec.battery !== undefined })
+            .settings
+        : null,
     });
   }
 
