@@ -67,6 +67,10 @@ export interface LogOptions {
 }
 
 const LEASE_KEY = "proposer";
+/** Each pull of a consumer lasts this long (heartbeats at half of it reveal a dead server quickly). */
+const PULL_EXPIRES_MS = 2000;
+/** A consumer silent for this long is recreated at the next sequence. */
+const CONSUMER_IDLE_MS = 5000;
 
 function unavailable(what: string, e: unknown): PlurigridError {
   return new PlurigridError("CLUSTER_UNAVAILABLE", `${what}: ${e instanceof Error ? e.message : String(e)}`);
@@ -182,60 +186,82 @@ export class JetStreamLog {
    * Runs until `close()`; a broken consumer is recreated after the last entry handled.
    */
   async follow(fromSeq: number, onEntry: (e: LogEntry) => Promise<void> | void): Promise<void> {
+    await this.consumeFrom(this.names.stream, fromSeq, 2048, async (m) => {
+      const kind: EntryKind = m.subject === this.names.blockSubject ? "block" : "tx";
+      try {
+        await onEntry({ seq: m.seq, kind, data: m.data });
+      } catch (e) {
+        // The handler's failure is the node's, not the connection's: never skip the entry and go on.
+        throw new HandlerFailure(e);
+      }
+    });
+  }
+
+  /** Every attestation from the start of its stream, then new ones as they come. */
+  async followAttestations(onData: (data: Uint8Array) => void): Promise<void> {
+    await this.consumeFrom(this.names.attestStream, 1, 1024, (m) => onData(m.data));
+  }
+
+  /**
+   * An ordered consumer of `stream` from `fromSeq`, recreated at the next sequence whenever it fails or stays
+   * silent (watch). Each message is handled before the next; a HandlerFailure ends the loop with its cause.
+   */
+  private async consumeFrom(
+    stream: string,
+    fromSeq: number,
+    batch: number,
+    handle: (m: { seq: number; subject: string; data: Uint8Array }) => Promise<void> | void,
+  ): Promise<void> {
     let next = fromSeq;
     while (!this.closed) {
+      let watch: { saw(): void; end(): void } | undefined;
       try {
-        const consumer = await this.js.consumers.get(this.names.stream, {
+        const consumer = await this.js.consumers.get(stream, {
           deliver_policy: DeliverPolicy.StartSequence,
           opt_start_seq: Math.max(1, next),
         });
-        const messages = await consumer.consume({ max_messages: 2048 });
-        this.stops.add(() => messages.stop());
+        const messages = await consumer.consume({ max_messages: batch, expires: PULL_EXPIRES_MS });
+        watch = this.watch(() => messages.stop());
         for await (const m of messages) {
+          watch.saw();
           if (this.closed) break;
           if (m.seq < next) continue;
-          const kind: EntryKind = m.subject === this.names.blockSubject ? "block" : "tx";
-          try {
-            await onEntry({ seq: m.seq, kind, data: m.data });
-          } catch (e) {
-            // The handler's failure is the node's, not the connection's: never skip the entry and go on.
-            throw new HandlerFailure(e);
-          }
+          await handle(m);
           next = m.seq + 1;
         }
       } catch (e) {
         if (e instanceof HandlerFailure) throw e.cause;
         if (this.closed) return;
         await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-  }
-
-  /** Every attestation from the start of its stream, then new ones as they come. */
-  async followAttestations(onData: (data: Uint8Array) => void): Promise<void> {
-    let next = 1;
-    while (!this.closed) {
-      try {
-        const consumer = await this.js.consumers.get(this.names.attestStream, {
-          deliver_policy: DeliverPolicy.StartSequence,
-          opt_start_seq: next,
-        });
-        const messages = await consumer.consume({ max_messages: 1024 });
-        this.stops.add(() => messages.stop());
-        for await (const m of messages) {
-          if (this.closed) break;
-          if (m.seq < next) continue;
-          next = m.seq + 1;
-          onData(m.data);
-        }
-      } catch {
-        if (this.closed) return;
-        await new Promise((r) => setTimeout(r, 250));
+      } finally {
+        watch?.end();
       }
     }
   }
 
   private readonly stops = new Set<() => void>();
+
+  /**
+   * Stops a consumer that delivered nothing for CONSUMER_IDLE_MS (the caller then recreates it at the next
+   * sequence): a pull parked on a server that died must not stall a node for the client's own detection time.
+   */
+  private watch(stop: () => void): { saw(): void; end(): void } {
+    let last = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - last > CONSUMER_IDLE_MS) stop();
+    }, CONSUMER_IDLE_MS / 2);
+    const entry = () => stop();
+    this.stops.add(entry);
+    return {
+      saw: () => {
+        last = Date.now();
+      },
+      end: () => {
+        clearInterval(timer);
+        this.stops.delete(entry);
+      },
+    };
+  }
 
   /** The lease entry: holder and revision, or undefined when nobody holds it (absent or expired). */
   async leaseEntry(): Promise<{ holder: string; revision: number } | undefined> {
