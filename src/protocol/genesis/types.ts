@@ -10,6 +10,7 @@ import {
 } from "../limits.js";
 import { marketParamsSchema } from "../market/types.js";
 import {
+  carbonSchema,
   derKindSchema,
   derSettingsSchema,
   ieee1547CategorySchema,
@@ -111,6 +112,7 @@ export const genesisDocSchema = z.strictObject({
           bus: busIdSchema,
           ratingW: positiveIntSchema,
           energyWh: positiveIntSchema.optional(),
+          carbonGPerKWh: carbonSchema.optional(),
           devicePublicKey: hex32Schema,
           ieee1547Category: ieee1547CategorySchema,
           settings: derSettingsSchema,

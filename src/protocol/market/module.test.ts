@@ -53,7 +53,11 @@ function setup(rateMw = 0) {
         { id: idOf(carol), name: "Carol", roles: ["solver"] },
         { id: idOf(dave), name: "Dave", roles: ["producer", "solver"] },
       ],
-      ders: [genesisPv("pv-1", alice, meter1, 3), genesisPv("pv-2", dave, meter2, 4)],
+      // Dave's PV has a registered carbon intensity; Alice's has none.
+      ders: [
+        genesisPv("pv-1", alice, meter1, 3),
+        { ...genesisPv("pv-2", dave, meter2, 4), carbonGPerKWh: 40 },
+      ],
     }),
   );
   const at = (timeMs: number) => timeMs - s.chain.timeMs;
@@ -199,6 +203,22 @@ describe("market: solutions", () => {
     expect(call(carol, "SubmitSolution", { ...solution([[1, 0, 10]], 80_000), interval: T + 1 })).toEqual([
       "MARKET_SOLUTION_EARLY",
     ]);
+  });
+
+  it("reads a seller's carbon intensity from its DER record: maxCarbon holds only for a registered, low enough one", () => {
+    const { call, chain, at } = setup();
+    expect(call(alice, "SubmitIntent", sell(500, 50_000))).toEqual(["ok"]);
+    expect(call(dave, "SubmitIntent", sell(500, 50_000, "pv-2"))).toEqual(["ok"]);
+    expect(call(bob, "SubmitIntent", { ...buy(500, 120_000), predicates: [{ maxCarbon: 50 }] })).toEqual([
+      "ok",
+    ]);
+    expect(stateValue<IntentRecord>(chain, intentKey(T, 0))?.carbon).toBeNull();
+    expect(stateValue<IntentRecord>(chain, intentKey(T, 1))?.carbon).toBe(40);
+    // Alice's unregistered intensity never satisfies maxCarbon; Dave's 40 g/kWh does.
+    expect(call(carol, "SubmitSolution", solution([[2, 0, 500]], 80_000), at(GATE))).toEqual([
+      "SOLUTION_PREDICATE",
+    ]);
+    expect(call(carol, "SubmitSolution", solution([[2, 1, 500]], 80_000))).toEqual(["ok"]);
   });
 
   it("marks a solution with a certificate that checks proven optimal (the example of docs/market.md)", () => {

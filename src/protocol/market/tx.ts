@@ -139,7 +139,7 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
   }
 
   const seq = interval.intents;
-  const carbon = (der as (Der & { carbonGPerKWh?: number }) | undefined)?.carbonGPerKWh;
+  const carbon = der?.carbonGPerKWh;
   const record: IntentRecord = {
     participant: sender,
     side: body.side,

@@ -197,6 +197,7 @@ export function addDer(state: StateOverlay, owner: string, body: RegisterDerBody
     bus: body.bus,
     ratingW: body.ratingW,
     energyWh: body.energyWh ?? null,
+    ...(body.carbonGPerKWh !== undefined ? { carbonGPerKWh: body.carbonGPerKWh } : {}),
     devicePublicKey: body.devicePublicKey,
     deviceAccount,
     ieee1547Category: body.ieee1547Category,

@@ -78,6 +78,9 @@ export const registerMicrogridBodySchema = z.strictObject({
 });
 export type RegisterMicrogridBody = z.infer<typeof registerMicrogridBodySchema>;
 
+/** Carbon intensity in g CO2e/kWh: an integer up to 2,000 (above any fuel's life-cycle figure). */
+export const carbonSchema = z.int().min(0).max(2000);
+
 export const registerDerBodySchema = z
   .strictObject({
     id: idSchema,
@@ -88,6 +91,8 @@ export const registerDerBodySchema = z
     ratingW: positiveIntSchema,
     /** Usable energy capacity, Wh (storage only). */
     energyWh: positiveIntSchema.optional(),
+    /** Life-cycle carbon intensity of the energy it sells, g CO2e/kWh (what `maxCarbon` predicates read). */
+    carbonGPerKWh: carbonSchema.optional(),
     /** The device's own Ed25519 key: it signs the DER's meter readings and event reports. */
     devicePublicKey: hex32Schema,
     ieee1547Category: ieee1547CategorySchema,
@@ -131,6 +136,8 @@ export interface Der {
   bus: number;
   ratingW: number;
   energyWh: number | null;
+  /** Registered carbon intensity, g CO2e/kWh; absent when none was registered (then `maxCarbon` never holds). */
+  carbonGPerKWh?: number;
   devicePublicKey: string;
   /** accountIdOf(devicePublicKey): the account that signs for the device. */
   deviceAccount: string;
