@@ -64,6 +64,20 @@ describe("uniform-price double auction (fast path)", () => {
     expect(p.prices.uniform).toBeUndefined();
   });
 
+  it("under pay-as-bid, the treasury keeps the welfare (up to the rounding of each payment)", () => {
+    fc.assert(
+      fc.property(marketArb({ maxPrice: 100_000 }), (orders) => {
+        const r = clearMarket(orders, { rule: "pay-as-bid" });
+        const filled = r.intents.filter((o) => o.filledWh > 0).length;
+        // Σ buyers ⌈E·b/1000⌉ − Σ sellers ⌊E·s/1000⌋ = Σ b·E/1000 − Σ s·E/1000 + (rounding in [0, 1) each).
+        const t = treasury(orders, r);
+        expect(t).toBeGreaterThanOrEqual(r.welfare - 0.5);
+        expect(t).toBeLessThanOrEqual(r.welfare + filled + 0.5);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("reports a market without buyers or sellers as empty, not an error", () => {
     expect(clearMarket([]).status).toBe("empty");
     expect(clearMarket([buy("b", 1, 1)]).status).toBe("empty");
