@@ -51,4 +51,18 @@ describeData("plurigrid sim", () => {
     expect(r.stderr).toContain("SIM_UNKNOWN_BUS");
     expect(r.stderr).toContain("participants[4].bus");
   });
+
+  it("without the data folder it stops at once and says where it looked", async () => {
+    const before = process.env.PLURIGRID_DATA;
+    process.env.PLURIGRID_DATA = join(dir, "no-data-here");
+    try {
+      const r = await runCli(["sim", "run", "--quiet", "--out", join(dir, "never")]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("DATA_MISSING");
+      expect(r.stderr).toContain(join(dir, "no-data-here"));
+    } finally {
+      if (before === undefined) delete process.env.PLURIGRID_DATA;
+      else process.env.PLURIGRID_DATA = before;
+    }
+  });
 });
