@@ -2,7 +2,7 @@
  * A short scenario for the simulator's tests (eight hours of a summer day on case33bw): every feature of
  * the main job in small: solar field, grid-forming community battery, feeder loads, households with PV,
  * batteries (LP-scheduled) and an EV, a two-hour outage that islands buses 26-33, a tampered meter and a
- * double seller. Not part of the built library.
+ * double seller. Used by the tests (and nothing else).
  */
 import { stringify } from "yaml";
 import { parseScenario, type Scenario, type ScenarioInput } from "./scenario.js";
