@@ -320,6 +320,7 @@ function extract(input: LpClearingInput, model: Model, r: LpResult, canon: Int32
     }
   }
   balancePools(input, poolWh, filledWh);
+  rationLevelsById(input, y, pairsOfOrder, poolWh, filledWh);
 
   const price = new Float64Array(n).fill(Number.NaN);
   for (let i = 0; i < n; i++) {
@@ -397,6 +398,43 @@ function balancePools(input: LpClearingInput, poolWh: Float64Array, filledWh: Fl
     for (const i of long) {
       if (excess === 0) break;
       move(i, -Math.min(excess, poolWh[i]));
+    }
+  }
+}
+
+/**
+ * Ties by id, as in the fast path: orders without predicates and without a least fill, on the same side,
+ * at the same node (or anywhere, without network) and with the same limit are interchangeable in the pool
+ * (same welfare, same flows), so their pool energy is handed out again in id order. Which of them the LP
+ * filled is then no longer the solver's choice.
+ */
+function rationLevelsById(
+  input: LpClearingInput,
+  y: Int32Array,
+  pairsOfOrder: Float64Array,
+  poolWh: Float64Array,
+  filledWh: Float64Array,
+): void {
+  const { table, where, residualWh, residualMinWh } = input;
+  const levels = new Map<string, number[]>();
+  for (let i = 0; i < table.count; i++) {
+    if (y[i] < 0 || residualMinWh[i] > 0 || hasPredicates(table.orders[i])) continue;
+    const key = `${table.isBuy[i]}:${where.node[i]}:${table.limitPrice[i]}`;
+    const members = levels.get(key);
+    if (members === undefined) levels.set(key, [i]);
+    else members.push(i);
+  }
+  const ids = table.orders;
+  for (const members of levels.values()) {
+    if (members.length < 2) continue;
+    let rest = 0;
+    for (const i of members) rest += poolWh[i];
+    members.sort((a, b) => compareIds(ids[a].id, ids[b].id));
+    for (const i of members) {
+      const take = Math.min(rest, residualWh[i] - pairsOfOrder[i]);
+      poolWh[i] = take;
+      filledWh[i] = pairsOfOrder[i] + take;
+      rest -= take;
     }
   }
 }

@@ -117,6 +117,24 @@ describe("network-constrained clearing", () => {
     );
   });
 
+  it("breaks ties by id, as the fast path does: equal buyers at one bus are rationed in id order", () => {
+    const orders = [
+      o("zed", "buy", 3000, 200_000, 3),
+      o("amy", "buy", 3000, 200_000, 3),
+      o("s", "sell", 4000, 100_000, 2),
+    ];
+    for (const list of [orders, [...orders].reverse()]) {
+      const r = clearMarket(list, { network: feeder, solver });
+      const by = new Map(r.intents.map((x) => [x.id, x.filledWh]));
+      expect(by.get("amy")).toBe(3000);
+      expect(by.get("zed")).toBe(1000);
+    }
+    // Without network, through the LP (a predicate elsewhere): the same rule.
+    const withPredicate = [...orders, { ...o("p", "buy", 10, 1, 1), predicates: [{ exclude: ["s"] }] }];
+    const r = clearMarket(withPredicate, { solver });
+    expect(r.intents.map((x) => x.filledWh)).toEqual([1000, 3000, 4000, 0]);
+  });
+
   it("honours maxBusDistance in branches of the case (bus 3 is 2 branches from bus 1, 1 from bus 2)", () => {
     const orders = [
       { ...o("near", "sell", 1000, 200_000, 2) },
