@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { processAlive } from "../../node/cluster/nats-servers.js";
+import { makeTestChain } from "../../node/testing/fixtures.js";
 import { runCli } from "../../test-support/cli.js";
 import { describeData } from "../../test-support/data.js";
 
@@ -75,6 +76,26 @@ describeData("plurigrid cluster up / down", () => {
       expect(v.stdout).toContain(roots[0]);
     }
   }, 110_000);
+});
+
+describe("plurigrid node --cluster", () => {
+  it("refuses a URL that is not nats://HOST:PORT, and a folder without cluster.json, before connecting", async () => {
+    const chain = makeTestChain(1, "plurigrid-cluster-cli-");
+    try {
+      const bad = await runCli(["node", "--cluster", "http://127.0.0.1:4222", "--data", chain.dir]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/CLUSTER_URL_INVALID/);
+      const missing = await runCli(["node", "--cluster", "nats://127.0.0.1:4222", "--data", chain.dir]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/CLUSTER_CONFIG_MISSING/);
+      writeFileSync(join(chain.dir, "cluster.json"), JSON.stringify({ operators: ["ab"], quorum: 1 }));
+      const invalid = await runCli(["node", "--cluster", "nats://127.0.0.1:4222", "--data", chain.dir]);
+      expect(invalid.code).toBe(1);
+      expect(invalid.stderr).toMatch(/CLUSTER_CONFIG_INVALID.*operators/);
+    } finally {
+      chain.remove();
+    }
+  });
 });
 
 describe("plurigrid cluster down", () => {

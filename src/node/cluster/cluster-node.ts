@@ -147,6 +147,8 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
   private bufferHashes = new Map<string, number>();
   private streamSeq = 0;
   private readonly localPending = new Map<string, { sender: string; nonce: number }>();
+  /** The nonces of localPending by sender (pendingNonce reads it per request). */
+  private readonly pendingBySender = new Map<string, Set<number>>();
   private readonly admitted = new Map<string, CheckResult>();
   private readonly rejected = new Map<string, TxStatus>();
   private readonly watchers = new Map<string, Set<(s: TxStatus) => void>>();
@@ -288,11 +290,11 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
     this.rejected.delete(hash);
     const log = this.requireLog();
     // Pending from before the publication: its block may be read from the stream before the ack arrives.
-    this.localPending.set(hash, { sender: check.sender, nonce: check.nonce });
+    this.addPending(hash, check.sender, check.nonce);
     try {
       await log.publishTx(bytes, hash);
     } catch (e) {
-      this.localPending.delete(hash);
+      this.removePending(hash);
       throw e;
     }
     return this.txStatus(hash);
@@ -322,9 +324,8 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
   pendingNonce(account: string): { nonce: number; pendingNonce: number } {
     const nonce = accountNextNonce(this.state, account);
     let pendingNonce = nonce;
-    for (const p of this.localPending.values()) {
-      if (p.sender === account && p.nonce >= pendingNonce) pendingNonce = p.nonce + 1;
-    }
+    const mine = this.pendingBySender.get(account);
+    if (mine !== undefined) while (mine.has(pendingNonce)) pendingNonce++;
     return { nonce, pendingNonce };
   }
 
@@ -381,6 +382,25 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
 
   // ---- statuses ----
 
+  private addPending(hash: string, sender: string, nonce: number): void {
+    this.localPending.set(hash, { sender, nonce });
+    let set = this.pendingBySender.get(sender);
+    if (set === undefined) {
+      set = new Set();
+      this.pendingBySender.set(sender, set);
+    }
+    set.add(nonce);
+  }
+
+  private removePending(hash: string): void {
+    const p = this.localPending.get(hash);
+    if (p === undefined) return;
+    this.localPending.delete(hash);
+    const set = this.pendingBySender.get(p.sender);
+    set?.delete(p.nonce);
+    if (set?.size === 0) this.pendingBySender.delete(p.sender);
+  }
+
   private knownStatus(hash: string): TxStatus | undefined {
     if (this.localPending.has(hash) || this.bufferHashes.has(hash)) return { hash, status: "pending" };
     const stored = this.store.tx(hash);
@@ -400,7 +420,7 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
   }
 
   private settle(status: TxStatus): void {
-    this.localPending.delete(status.hash);
+    this.removePending(status.hash);
     const set = this.watchers.get(status.hash);
     if (set !== undefined) for (const done of [...set]) done(status);
   }
