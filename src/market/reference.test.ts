@@ -164,7 +164,7 @@ describe("clearing against an independent LP (no network)", () => {
         expectWelfare(orders, mine, referenceOptimum(orders));
         expectRational(orders, mine);
       }),
-      { numRuns: 120 },
+      { numRuns: 80 },
     );
   });
 
