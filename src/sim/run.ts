@@ -19,6 +19,7 @@
 import { accountIdOf } from "../core/keys.js";
 import { createRng, type Rng } from "../core/prng.js";
 import { intervalStartMs } from "../core/time.js";
+import { MICRO } from "../der/ieee1547/fixed.js";
 import { voltWattLimit } from "../der/ieee1547/setpoints.js";
 import type { LpSolver } from "../grid/lp/types.js";
 import { referenceSolution } from "../intents/solver.js";
@@ -471,9 +472,10 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     let voltWattWh = 0;
     for (const a of world.agents) {
       if (!a.ieee1547 || pvOut[a.index] <= 0 || !pf.energized[a.busIndex]) continue;
-      const limit = voltWattLimit(a.ieee1547, pf.vmPu[a.busIndex]);
-      if (limit === null || limit >= 1) continue;
-      const most = Math.max(0, limit) * a.pvRatingW * stepHours;
+      // The settings are fixed-point: voltage and power in micro per-unit (der/ieee1547/fixed.ts).
+      const limitMicro = voltWattLimit(a.ieee1547, Math.round(pf.vmPu[a.busIndex] * MICRO));
+      if (limitMicro === null || limitMicro >= MICRO) continue;
+      const most = (Math.max(0, limitMicro) / MICRO) * a.pvRatingW * stepHours;
       if (pvOut[a.index] <= most) continue;
       const cut = pvOut[a.index] - most;
       pvOut[a.index] = most;

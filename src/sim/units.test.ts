@@ -127,3 +127,14 @@ describe("gini", () => {
     expect(gini(xs)).toBeCloseTo(d / (2 * xs.length * xs.length * (16 / 4)), 12);
   });
 });
+
+describe("IEEE 1547 volt-watt as the simulator registers it", () => {
+  it("limits PV to the default curve between 1.06 and 1.10 p.u. (micro per-unit fixed point)", async () => {
+    const { resolveSettings } = await import("../der/ieee1547/resolve.js");
+    const { voltWattLimit } = await import("../der/ieee1547/setpoints.js");
+    const s = resolveSettings({ voltWatt: {} }, { category: "III" }).settings;
+    expect(voltWattLimit(s, 1_000_000)).toBe(1_000_000);
+    // IEEE 1547-2018 Table 10 defaults: (1.06, 1.0) to (1.10, 0.2): halfway is 0.6.
+    expect(voltWattLimit(s, 1_080_000)).toBeCloseTo(600_000, 0);
+  });
+});
