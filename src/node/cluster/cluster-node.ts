@@ -474,8 +474,7 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
       const check = admitted !== undefined ? Promise.resolve(admitted) : this.checkInWorkers(bytes);
       this.buffer.push({ seq: e.seq, bytes, hash, check });
       this.bufferHashes.set(hash, (this.bufferHashes.get(hash) ?? 0) + 1);
-      if (this.buffer.length >= this.txsPerBlockMax) this.maybePropose();
-      else this.maybePropose();
+      this.maybePropose();
       return;
     }
     const marker = decodeMarker(e.data);
@@ -518,6 +517,7 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
     const take = this.buffer.slice(0, count);
     this.buffer = this.buffer.slice(count);
     for (const t of take) {
+      this.admitted.delete(t.hash);
       const n = (this.bufferHashes.get(t.hash) ?? 1) - 1;
       if (n <= 0) this.bufferHashes.delete(t.hash);
       else this.bufferHashes.set(t.hash, n);
