@@ -97,7 +97,8 @@ async function throughputRun(s: Setup, count: number): Promise<{ commitMs: numbe
     for (const t of part) waits.push(node.waitForTx(t.hash, 600_000));
   }
   const done = (await Promise.all(waits)) as { status: string }[];
-  if (done.some((d) => d.status !== "committed")) throw new Error("bench: a transaction was not committed");
+  const bad = done.find((d) => d.status !== "committed");
+  if (bad !== undefined) throw new Error(`bench: a transaction was not committed: ${JSON.stringify(bad)}`);
   const commitMs = performance.now() - t0;
   await node.whenFinal(node.status().height);
   return { commitMs, finalMs: performance.now() - t0 };

@@ -37,7 +37,7 @@ import { type Head, Store, type StoredBlock, type StoredTx } from "../store.js";
 import { WorkerPool } from "../workers/pool.js";
 import { type AckPolicy, JetStreamLog, type LogEntry } from "./log.js";
 import { PositionTable } from "./positions.js";
-import { type ChainPosition, judgeMarker } from "./rules.js";
+import { type ChainPosition, inNonceOrder, judgeMarker } from "./rules.js";
 import {
   type BlockMarker,
   decodeAttestation,
@@ -524,7 +524,7 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
     }
     const checks = await Promise.all(take.map((t) => t.check));
     if (this.closed) return;
-    const included: Entry[] = [];
+    const included: Ordered[] = [];
     const dropped: TxStatus[] = [];
     const inBlock = new Set<string>();
     const nonces = new Map<string, number>();
@@ -553,10 +553,11 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
         continue;
       }
       inBlock.add(t.hash);
-      included.push(t);
+      included.push({ entry: t, sender: c.sender, nonce: c.nonce });
     }
-    let txs = included.map((t) => t.bytes);
-    let hashes = included.map((t) => t.hash);
+    inNonceOrder(included);
+    let txs = included.map((t) => t.entry.bytes);
+    let hashes = included.map((t) => t.entry.hash);
     const height = this.pos.height + 1;
     const faultFrom = this.options.faults?.dropLastTxFromHeight;
     if (faultFrom !== undefined && height >= faultFrom && txs.length > 0) {
@@ -803,6 +804,12 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
     this.store.close();
     this.lock.release();
   }
+}
+
+interface Ordered {
+  entry: Entry;
+  sender: string;
+  nonce: number;
 }
 
 function statusOfStored(tx: StoredTx): TxStatus {

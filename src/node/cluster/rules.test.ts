@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../core/hash.js";
-import { type ChainPosition, judgeMarker } from "./rules.js";
+import { type ChainPosition, inNonceOrder, judgeMarker } from "./rules.js";
 import { type BlockMarker, decodeMarker, encodeMarker } from "./signed.js";
 import { operatorTestKey } from "./testing.js";
 
@@ -101,5 +101,34 @@ describe("signed markers", () => {
   it("refuses a marker whose proposer field names another key than the signer", () => {
     const forged = encodeMarker(marker({ proposer: toHex(outsider.publicKey) }), op);
     expect(decodeMarker(forged)).toBeUndefined();
+  });
+});
+
+describe("nonce order within a block", () => {
+  it("sorts each sender's transactions into that sender's places and moves nothing else", () => {
+    const item = fc.record({ sender: fc.constantFrom("a", "b", "c"), nonce: fc.integer({ min: 0, max: 5 }) });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 30 }), (raw) => {
+        const items = raw.map((r, i) => ({ ...r, entry: { seq: i } as never }));
+        const before = items.map((t) => t.sender);
+        const copy = [...items];
+        inNonceOrder(copy);
+        // Same sender at every place, the same items in all.
+        expect(copy.map((t) => t.sender)).toEqual(before);
+        expect(
+          [...copy].sort((x, y) => (x.entry as { seq: number }).seq - (y.entry as { seq: number }).seq),
+        ).toEqual(items);
+        for (const s of ["a", "b", "c"]) {
+          const mine = copy.filter((t) => t.sender === s);
+          for (let i = 1; i < mine.length; i++) {
+            const [p, q] = [mine[i - 1], mine[i]];
+            expect(
+              p.nonce < q.nonce ||
+                (p.nonce === q.nonce && (p.entry as { seq: number }).seq < (q.entry as { seq: number }).seq),
+            ).toBe(true);
+          }
+        }
+      }),
+    );
   });
 });

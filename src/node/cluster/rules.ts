@@ -14,6 +14,8 @@
  *    (previous upToSeq, upToSeq], in stream order, minus: entries the protocol's checkTx refuses (form,
  *    chain, sender, signature, a nonce already used before the block), which are dropped exactly as the
  *    embedded node refuses them at its door; and a repeat of a transaction hash already in the block.
+ *    Each sender's transactions then take that sender's places in nonce order (inNonceOrder), so that
+ *    concurrent submissions of one sender received out of order still apply.
  * 4. The block's time is max(previous block time + 1, marker.timeMs).
  */
 import type { BlockMarker } from "./signed.js";
@@ -59,4 +61,29 @@ export function judgeMarker(
   if (covered.count > limits.txsMax || covered.bytes > limits.bytesMax)
     return { ok: false, reason: `covers ${covered.count} transactions, ${covered.bytes} bytes: too many` };
   return { ok: true };
+}
+
+/**
+ * Rule 3, last step: each sender's transactions take the places of that sender's entries in the
+ * block, in nonce order (ties in stream order), so concurrent submissions of one sender that the stream
+ * received out of order still apply; the other senders' places do not move.
+ */
+export function inNonceOrder<T extends { sender: string; nonce: number }>(items: T[]): void {
+  const places = new Map<string, number[]>();
+  items.forEach((t, i) => {
+    const p = places.get(t.sender);
+    if (p === undefined) places.set(t.sender, [i]);
+    else p.push(i);
+  });
+  for (const p of places.values()) {
+    if (p.length < 2) continue;
+    const mine = p.map((i) => items[i]);
+    const sorted = mine
+      .map((t, k) => ({ t, k }))
+      .sort((a, b) => a.t.nonce - b.t.nonce || a.k - b.k)
+      .map((x) => x.t);
+    p.forEach((i, k) => {
+      items[i] = sorted[k];
+    });
+  }
 }
