@@ -654,9 +654,12 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
     if (outcome.final) this.emit("final", this.tally.finalHeight);
     for (const d of outcome.divergences) this.alarm("divergence", d);
     if (outcome.outvoted !== undefined && this.stoppedWith === undefined) {
-      const d = outcome.divergences[0];
-      const height = d?.height ?? this.head.height;
-      const ours = d?.ours ?? { blockHash: this.head.hash, stateRoot: this.head.stateRoot };
+      const height = outcome.height ?? this.head.height;
+      const own = this.store.block(height);
+      const ours =
+        own !== undefined
+          ? { blockHash: own.hash, stateRoot: own.header.stateRoot }
+          : { blockHash: this.head.hash, stateRoot: this.head.stateRoot };
       this.alarm("outvoted", { height, operator: "", theirs: outcome.outvoted, ours });
       this.stoppedWith = new PlurigridError(
         "CLUSTER_DIVERGED",

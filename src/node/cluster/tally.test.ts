@@ -18,6 +18,7 @@ describe("attestation tally", () => {
           let last = { final: false, outvoted: false, divergences: 0 };
           votes.forEach((agrees, i) => {
             const o = t.add({ chainId: "c", height: 1, operator: ops[i], ...(agrees ? good : bad) });
+            if (o.outvoted !== undefined) expect(o.height).toBe(1);
             last = {
               final: o.final,
               outvoted: o.outvoted !== undefined,

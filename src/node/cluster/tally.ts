@@ -23,8 +23,9 @@ export interface TallyOutcome {
   final: boolean;
   /** New divergences found at the height. */
   divergences: Divergence[];
-  /** A quorum attested another value than ours: this node must stop. */
+  /** A quorum attested another value than ours at `height`: this node must stop. */
   outvoted?: Claim;
+  height?: number;
 }
 
 /** Heights kept below the newest final one (late attestations of older heights are only counted). */
@@ -104,7 +105,7 @@ export class AttestationTally {
     }
     let outvoted: Claim | undefined;
     for (const c of counts.values()) if (c.n >= this.quorum && !same(c.claim, ours)) outvoted = c.claim;
-    return { final, divergences, ...(outvoted !== undefined ? { outvoted } : {}) };
+    return { final, divergences, ...(outvoted !== undefined ? { outvoted, height } : {}) };
   }
 
   /** Operators that attested `height`, and to what. */
