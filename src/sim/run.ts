@@ -116,10 +116,21 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
   const servedSeries = world.agents.map(() => new Float64Array(steps));
   const pvSeries = world.agents.map(() => new Float64Array(steps));
   const deliveredSeries = world.agents.map(() => new Float64Array(steps));
+  /** Days of history an optimal agent averages for its price forecast. */
+  const FORECAST_DAYS = 3;
   const priceForecast = (a: Agent, j: number) => {
-    const back = j - (Math.floor((j - metrics.step) / stepsPerDay) + 1) * stepsPerDay;
-    if (back >= 0 && back < metrics.step && !Number.isNaN(realized[a.index][back]))
-      return realized[a.index][back];
+    // The mean of the prices cleared at the same time of day on the last few days that are known.
+    let back = j - (Math.floor((j - metrics.step) / stepsPerDay) + 1) * stepsPerDay;
+    let sum = 0;
+    let n = 0;
+    for (; back >= 0 && n < FORECAST_DAYS; back -= stepsPerDay) {
+      const p = realized[a.index][back];
+      if (back < metrics.step && !Number.isNaN(p)) {
+        sum += p;
+        n++;
+      }
+    }
+    if (n > 0) return sum / n;
     // Before any history: the tariff the upstream grid would set, cheap while the sun shines.
     return a.pvFcWh && a.pvFcWh[j] > 0 ? up.buyMicrosPerKWh : up.sellMicrosPerKWh;
   };
