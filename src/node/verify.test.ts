@@ -9,6 +9,7 @@ import { CommittedState } from "./state-view.js";
 import { Store } from "./store.js";
 import { makeTestChain, TEST_BALANCE, type TestChain, transfer } from "./testing/fixtures.js";
 import { verifyChain } from "./verify.js";
+import { WorkerPool } from "./workers/pool.js";
 
 /** mulberry32: a tiny seeded PRNG, so every tampering case reproduces from the seed. */
 function prng(seed: number): () => number {
@@ -61,6 +62,16 @@ describe("verify", () => {
         blockHash: head.hash,
       });
       expect(outcome.txCount).toBe(BLOCKS * 2 + BLOCKS / 2);
+    }
+    // A pool given by the caller gives the same outcome and stays open for the caller.
+    const pool = new WorkerPool({ threads: 2 });
+    try {
+      await pool.ready();
+      const own = await verifyChain(chain.dbPath, { threads: 2 });
+      expect(await verifyChain(chain.dbPath, { pool })).toEqual(own);
+      expect(await pool.run({ kind: "verifyTxs", txs: [] })).toHaveLength(0);
+    } finally {
+      await pool.close();
     }
   });
 

@@ -37,6 +37,8 @@ export type VerifyOutcome =
 export interface VerifyOptions {
   /** Worker threads for signatures (default: the machine's parallelism); 0 verifies on the main thread. */
   threads?: number;
+  /** A started pool to use instead of starting one (it is left open); `threads` is then ignored. */
+  pool?: WorkerPool;
   /** Blocks whose signatures are checked ahead of the replay. */
   lookaheadBlocks?: number;
   /** Called after each replayed block (progress). */
@@ -87,7 +89,8 @@ function parseHeaderText(text: string, height: number): BlockHeader {
 
 export async function verifyChain(dbPath: string, options: VerifyOptions = {}): Promise<VerifyOutcome> {
   const store = Store.open(dbPath, { readonly: true });
-  const pool = options.threads === 0 ? undefined : new WorkerPool({ threads: options.threads });
+  const ownPool = options.pool === undefined && options.threads !== 0;
+  const pool = options.pool ?? (ownPool ? new WorkerPool({ threads: options.threads }) : undefined);
   let txCount = 0;
   try {
     // One read transaction: a consistent snapshot even while a node keeps committing to the same file.
@@ -252,7 +255,7 @@ export async function verifyChain(dbPath: string, options: VerifyOptions = {}): 
     }
     throw e;
   } finally {
-    await pool?.close();
+    if (ownPool) await pool?.close();
     store.close();
   }
 }
