@@ -89,6 +89,64 @@ export const schemas: Record<string, Schema> = {
   },
 };
 
+const claim: Schema = {
+  type: "object",
+  required: ["blockHash", "stateRoot"],
+  properties: { blockHash: hex64, stateRoot: hex64 },
+};
+
+/** The schemas of a cluster node's own route (GET /v1/cluster); only in the document of a cluster node. */
+export const clusterSchemas: Record<string, Schema> = {
+  ClusterAlarm: {
+    type: "object",
+    required: ["kind", "height", "theirs", "ours"],
+    properties: {
+      kind: { type: "string", enum: ["divergence", "outvoted"] },
+      height: { type: "integer", minimum: 1 },
+      operator: { ...hex64, description: "the operator that attested another root (absent for outvoted)" },
+      theirs: claim,
+      ours: claim,
+    },
+  },
+  ClusterStatus: {
+    type: "object",
+    required: [
+      "node",
+      "operators",
+      "quorum",
+      "height",
+      "finalHeight",
+      "streamSeq",
+      "upToSeq",
+      "term",
+      "proposer",
+      "leaseHolder",
+      "applying",
+      "alarms",
+    ],
+    properties: {
+      node: { ...hex64, description: "this node's operator key" },
+      operators: { type: "array", items: hex64 },
+      quorum: { type: "integer", minimum: 1 },
+      height: { type: "integer", minimum: 0 },
+      finalHeight: { type: "integer", minimum: 0, description: "highest block attested by a quorum" },
+      streamSeq: { type: "integer", minimum: 0, description: "the last stream sequence read" },
+      upToSeq: { type: "integer", minimum: 0, description: "the stream position of the last block" },
+      term: { type: "integer", minimum: 0, description: "term of the marker of the last block" },
+      proposer: { type: "boolean", description: "whether this node holds the proposer lease" },
+      // No "type": a string (64 hex) or null; the pattern applies to strings only.
+      leaseHolder: { pattern: "^[0-9a-f]{64}$", description: "key of the lease holder last seen, or null" },
+      applying: { type: "boolean", description: "false once a quorum outvoted this node" },
+      alarms: { type: "array", items: { $ref: "#/components/schemas/ClusterAlarm" } },
+    },
+  },
+};
+
+export interface OpenApiOptions {
+  /** The document of a cluster node: adds GET /v1/cluster and its schemas. */
+  cluster?: boolean;
+}
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string) => ({ content: { "application/json": { schema: ref(name) } } });
 const errors = (...statuses: number[]) =>
@@ -114,7 +172,18 @@ function stateRoute(summary: string, params: { name: string; description: string
   };
 }
 
-export function openApiDocument(version: string): Record<string, unknown> {
+export function openApiDocument(version: string, options: OpenApiOptions = {}): Record<string, unknown> {
+  const clusterPaths = options.cluster
+    ? {
+        "/v1/cluster": {
+          get: {
+            summary:
+              "cluster mode: this node's place in the cluster (proposer, term, finality) and its alarms",
+            responses: { "200": { description: "ok", ...json("ClusterStatus") } },
+          },
+        },
+      }
+    : {};
   return {
     openapi: "3.1.0",
     info: {
@@ -195,7 +264,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { "101": { description: "switching protocols" }, ...errors(400, 429) },
         },
       },
+      ...clusterPaths,
     },
-    components: { schemas },
+    components: { schemas: options.cluster ? { ...schemas, ...clusterSchemas } : schemas },
   };
 }

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { isPlurigridError } from "../../core/errors.js";
 import type { Node } from "../node.js";
 import { type ApiError, fromFastifyError, statusOfCode } from "./errors.js";
-import { openApiDocument } from "./openapi.js";
+import { type OpenApiOptions, openApiDocument } from "./openapi.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { registerRoutes } from "./routes.js";
 import { registerStream } from "./stream.js";
@@ -21,6 +21,8 @@ export interface ServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** Version printed in the OpenAPI document. */
   version?: string;
+  /** Options of the OpenAPI document (a cluster node describes its extra route). */
+  openApi?: OpenApiOptions;
   /** Called with any error that became a 500 (a bug). */
   onInternalError?: (e: unknown) => void;
 }
@@ -102,7 +104,7 @@ export async function buildServer(node: Node, options: ServerOptions = {}): Prom
   );
 
   await app.register(websocket, { options: { maxPayload: 4096 } });
-  const document = openApiDocument(options.version ?? "0.0.0");
+  const document = openApiDocument(options.version ?? "0.0.0", options.openApi);
   app.get("/v1/openapi.json", async () => document);
   registerRoutes(app, node);
   registerStream(app, node);

@@ -1,9 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { accountIdOf } from "../../core/keys.js";
+import { clusterSchemas, openApiDocument, schemas } from "../api/openapi.js";
+import { routesOf } from "../api/server.js";
 import { dbPathOf } from "../init.js";
 import { transfer } from "../testing/fixtures.js";
+import { checkSchema } from "../testing/json-schema.js";
 import { verifyChain } from "../verify.js";
 import type { ClusterNode } from "./cluster-node.js";
+import { startClusterServer } from "./server.js";
 import { startTestCluster, type TestCluster } from "./testing.js";
 
 async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -52,4 +56,37 @@ describe("cluster node", () => {
       expect(await verifyChain(dbPathOf(d), { threads: 0 })).toMatchObject({ ok: true, height });
     }
   }, 60_000);
+
+  it("describes exactly the routes a cluster node serves (OpenAPI), GET /v1/cluster included", async () => {
+    if (c === undefined) throw new Error("the first test starts the cluster");
+    const node = await c.startNode(0);
+    const server = await startClusterServer(node, { port: 0 }, { version: "test" });
+    try {
+      const served = (await (await fetch(`${server.url}/v1/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      expect(served).toEqual(JSON.parse(JSON.stringify(openApiDocument("test", { cluster: true }))));
+      const documented = new Set<string>();
+      for (const [path, item] of Object.entries(served.paths))
+        for (const method of Object.keys(item))
+          if (["get", "post", "put", "patch", "delete"].includes(method))
+            documented.add(`${method.toUpperCase()} ${path}`);
+      const registered = new Set(
+        routesOf(server.app).map((r) => `${r.method} ${r.url.replace(/:([A-Za-z]+)/g, "{$1}")}`),
+      );
+      expect([...registered].sort()).toEqual([...documented].sort());
+      expect(registered.has("GET /v1/cluster")).toBe(true);
+      // The embedded node's document does not describe the cluster route.
+      expect(Object.keys(openApiDocument("test").paths as object)).not.toContain("/v1/cluster");
+      const status = (await (await fetch(`${server.url}/v1/cluster`)).json()) as Record<string, unknown>;
+      const all = { ...schemas, ...clusterSchemas };
+      expect(checkSchema(status, all.ClusterStatus, all)).toBeUndefined();
+      expect(status).toMatchObject({ node: c.operators[0], quorum: 2, applying: true });
+      // The checker is strict enough to notice a wrong answer.
+      expect(checkSchema({ ...status, proposer: "yes" }, all.ClusterStatus, all)).toBeDefined();
+    } finally {
+      await server.close();
+      await node.close();
+    }
+  }, 30_000);
 });

@@ -29,7 +29,10 @@ export async function startClusterServer(
   const surface: ApiSurface = node;
   // The routes take the embedded Node's type; the cluster node has the same surface (checked just above)
   // and the same "block" event.
-  const app = await buildServer(surface as unknown as Node, options);
+  const app = await buildServer(surface as unknown as Node, {
+    ...options,
+    openApi: { ...options.openApi, cluster: true },
+  });
   app.get("/v1/cluster", async () => node.clusterStatus());
   const host = listen.host ?? "127.0.0.1";
   await app.listen({ host, port: listen.port ?? 0 });
