@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
 import { projectRoot } from "../src/core/data.js";
 import { dbPathOf } from "../src/node/init.js";
 import { verifyChain } from "../src/node/verify.js";
-import { simulateFile } from "../src/sim/simulate.js";
+import { parseScenario } from "../src/sim/scenario.js";
+import { simulateFile, simulateScenario } from "../src/sim/simulate.js";
 import { median, type Suite } from "./harness.js";
 
 /**
@@ -68,5 +70,81 @@ export const suite: Suite = {
       if (parts[k]) ctx.record(label, parts[k], (ms) => `${((100 * ms) / total).toFixed(0)} % of the run`);
     }
     ctx.record("plurigrid verify of the week's ledger", [verifyMs], () => `${txs} signatures re-verified`);
+  },
+};
+
+/**
+ * The year benchmark, measured on a slice: examples/community-year.yaml (case141, 1,000 prosumer households
+ * and the feeder's loads, 15-minute intervals) for its first day (`--quick`: its first six hours), ledger
+ * written, no report. A whole year (35,040 intervals) takes hours at the current cost per transaction, so
+ * the year figure is an extrapolation: the slice's loop time per interval times 35,040, plus the world once.
+ * It leaves out the summary's capital efficiency over a year (one LP per battery owner over 35,040
+ * intervals), which does not scale linearly.
+ */
+export const yearSuite: Suite = {
+  name: "sim-year",
+  async run(ctx) {
+    const path = resolve(projectRoot(), "examples", "community-year.yaml");
+    const raw = parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    const yearHours = Number(raw.durationHours);
+    const yearIntervals = (yearHours * 60) / Number(raw.intervalMinutes);
+    const sliceHours = ctx.quick ? 6 : 24;
+    const sliceRaw = { ...raw, durationHours: sliceHours };
+    const scenario = parseScenario(sliceRaw);
+    const intervals = (sliceHours * 60) / scenario.intervalMinutes;
+    const dir = mkdtempSync(join(tmpdir(), "plurigrid-bench-year-"));
+    try {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const r = await simulateScenario(scenario, stringify(sliceRaw), {
+        outDir: dir,
+        progress: false,
+        report: false,
+      });
+      const wall = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      const cpu = (c.user + c.system) / 1000;
+      const txs = r.manifest.ledger.txCount;
+      const loopMs = r.timing.runMs;
+      ctx.record(
+        `community-year slice: ${sliceHours} h, ${intervals} intervals, 1,001 participants (wall)`,
+        [wall],
+        () => `${txs} signed txs, ${(txs / (wall / 1000)).toFixed(0)} tx/s`,
+      );
+      ctx.record(
+        "community-year slice, CPU time (user + system)",
+        [cpu],
+        (ms) => `${(ms / intervals).toFixed(0)} ms CPU per interval (world and summary included)`,
+      );
+      ctx.record(
+        "community-year slice, loop per interval (wall)",
+        [loopMs / intervals],
+        (ms) => `${(1000 / ms).toFixed(2)} intervals/s; ${(txs / intervals).toFixed(0)} txs per interval`,
+      );
+      const labels: Record<string, string> = {
+        worldMs: "year slice part: world (scenario, weather, profiles, keys)",
+        planMs: "year slice part: agents (forecasts, LP schedules, signing intents)",
+        clearingMs: "year slice part: reference solver",
+        powerFlowMs: "year slice part: AC power flow",
+        protocolMs: "year slice part: protocol applyBlock",
+        signMs: "year slice part: Ed25519 signing (all transactions)",
+        storeMs: "year slice part: ledger I/O (SQLite)",
+        summaryMs: "year slice part: summary and capital efficiency",
+      };
+      for (const [k, label] of Object.entries(labels)) {
+        const v = r.timing[k];
+        if (v !== undefined)
+          ctx.record(label, [v], (ms) => `${((100 * ms) / wall).toFixed(0)} % of the slice`);
+      }
+      const yearMs = r.timing.worldMs + (loopMs / intervals) * yearIntervals;
+      ctx.record(
+        `EXTRAPOLATED year (${yearIntervals} intervals): world + loop per interval x intervals (wall)`,
+        [yearMs],
+        (ms) =>
+          `goal < 10 min; extrapolated ${(ms / 3_600_000).toFixed(1)} h wall, ${(((cpu / intervals) * yearIntervals) / 3_600_000).toFixed(1)} h CPU (not run)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
 };

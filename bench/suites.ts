@@ -8,7 +8,7 @@ import { marketSuite } from "./market.bench.js";
 import { suite as marketProtocolSuite } from "./market-protocol.bench.js";
 import { suite as nodeSuite } from "./node.bench.js";
 import { suite as protocolSuite } from "./protocol.bench.js";
-import { suite as simSuite } from "./sim.bench.js";
+import { suite as simSuite, yearSuite as simYearSuite } from "./sim.bench.js";
 
 /** Every benchmark suite, in the order they run. */
 export const suites: Suite[] = [
@@ -22,4 +22,5 @@ export const suites: Suite[] = [
   ieee1547Suite,
   clusterSuite,
   simSuite,
+  simYearSuite,
 ];

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { dataPath, projectRoot } from "../core/data.js";
+import { readCase } from "../grid/matpower/parse.js";
+import { describeData } from "../test-support/data.js";
+import { parseScenario, readScenarioFile } from "./scenario.js";
+import { simulateScenario } from "./simulate.js";
+import { checkScenario } from "./validate.js";
+
+const file = resolve(projectRoot(), "examples", "community-year.yaml");
+
+describeData("examples/community-year.yaml: the year benchmark's scenario", () => {
+  const dir = mkdtempSync(join(tmpdir(), "plurigrid-year-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is a valid year at 15 minutes with 1,000 households spread over every load bus of case141", () => {
+    const { scenario } = readScenarioFile(file);
+    checkScenario(scenario);
+    expect(scenario.network.case).toBe("case141");
+    expect((scenario.durationHours * 60) / scenario.intervalMinutes).toBe(365 * 96);
+    const households = scenario.groups.reduce((n, g) => n + g.count, 0);
+    expect(households).toBe(1000);
+    const net = readCase(dataPath("grid", "case141.m"));
+    const loadBuses: number[] = [];
+    for (let i = 0; i < net.bus.count; i++) if (net.bus.pdMw[i] > 0) loadBuses.push(net.bus.id[i]);
+    const groupBuses = new Set(scenario.groups.flatMap((g) => g.buses));
+    expect([...groupBuses].sort((a, b) => a - b)).toEqual(loadBuses.sort((a, b) => a - b));
+    const g = scenario.groups[0];
+    expect(g.pv?.sharePct ?? 0).toBeGreaterThan(0);
+    expect(g.battery?.sharePct ?? 0).toBeGreaterThan(0);
+  });
+
+  it("its first two intervals run through the protocol: every household trades, money is conserved", async () => {
+    const raw = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const slice = { ...raw, durationHours: 0.5 };
+    const scenario = parseScenario(slice);
+    const r = await simulateScenario(scenario, stringify(slice), {
+      outDir: join(dir, "slice"),
+      progress: false,
+      report: false,
+    });
+    const s = r.summary as {
+      scenario: { intervals: number; participants: number; households: number };
+      totals: {
+        loadWh: number;
+        loadServedWh: number;
+        criticalServedShare: number;
+        powerFlowFailures: number;
+      };
+      money: { totalMicrosBefore: number; totalMicrosAfter: number };
+      rejections: Record<string, number>;
+    };
+    expect(s.scenario.intervals).toBe(2);
+    expect(s.scenario.households).toBe(1000);
+    // each interval: at least one signed intent and one signed meter reading per participant
+    expect(r.manifest.ledger.txCount).toBeGreaterThanOrEqual(2 * 2 * s.scenario.participants);
+    expect(s.money.totalMicrosAfter).toBe(s.money.totalMicrosBefore);
+    expect(s.totals.powerFlowFailures).toBe(0);
+    expect(s.totals.criticalServedShare).toBe(1);
+    expect(s.totals.loadServedWh).toBeGreaterThan(0);
+    expect(s.totals.loadServedWh).toBeLessThanOrEqual(s.totals.loadWh);
+    expect(s.rejections).toEqual({});
+  }, 60_000);
+});
