@@ -52,6 +52,7 @@ describeData("examples/community-year.yaml: the year benchmark's scenario", () =
       };
       money: { totalMicrosBefore: number; totalMicrosAfter: number };
       rejections: Record<string, number>;
+      capitalEfficiency: { optimalProfitMicros: number; efficiency: number | null }[];
     };
     expect(s.scenario.intervals).toBe(2);
     expect(s.scenario.households).toBe(1000);
@@ -63,5 +64,9 @@ describeData("examples/community-year.yaml: the year benchmark's scenario", () =
     expect(s.totals.loadServedWh).toBeGreaterThan(0);
     expect(s.totals.loadServedWh).toBeLessThanOrEqual(s.totals.loadWh);
     expect(s.rejections).toEqual({});
+    // at night the perfect-foresight optimum is about zero: a ratio is stated only over at least one micro
+    expect(s.capitalEfficiency.length).toBeGreaterThan(0);
+    for (const c of s.capitalEfficiency)
+      if (c.efficiency !== null) expect(c.optimalProfitMicros).toBeGreaterThanOrEqual(1);
   }, 60_000);
 });

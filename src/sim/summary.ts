@@ -62,7 +62,8 @@ export function capitalEfficiency(r: RunResult, solver: LpSolver): CapitalEffici
       strategy: a.strategy.kind,
       realizedProfitMicros: Math.round(realized),
       optimalProfitMicros: Math.round(optimal),
-      efficiency: optimal > 0 ? round(realized / optimal, 4) : null,
+      // below one micro the optimum is the LP's rounding noise around zero: no ratio to state
+      efficiency: Math.round(optimal) > 0 ? round(realized / optimal, 4) : null,
     });
   }
   return out;
