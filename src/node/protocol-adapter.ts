@@ -20,11 +20,13 @@ import {
   participantKey,
   query,
   readStateValue,
+  SMT_KEY_PREFIX,
   txHash,
   txRoot,
   verifyTxSignature,
 } from "../protocol/index.js";
 import type { BlockHeader, BlockResult, CheckResult, StateProof, StateReader } from "../protocol/seam.js";
+import { treeUpdates, updateTree } from "../protocol/smt/update.js";
 import { signatureVerdict } from "../protocol/verify.js";
 
 export { type GenesisDoc, MAX_BLOCK_BYTES, MAX_TX_BYTES, MAX_TXS_PER_BLOCK };
@@ -121,4 +123,26 @@ export function jsonOfTxBytes(bytes: Uint8Array): unknown {
   } catch {
     return null;
   }
+}
+
+/** True for the state tree's own rows ("smt/…"), which commit to the application rows. */
+export function isTreeKey(key: string): boolean {
+  return key.startsWith(SMT_KEY_PREFIX);
+}
+
+/**
+ * The state tree rebuilt from scratch over application rows (no tree rows): every tree row and the root.
+ * A state snapshot is checked with it (node/cluster/snapshot.ts): the rows it carries must be exactly
+ * these plus the application rows, and the root the one it claims.
+ */
+export function stateTreeOf(rows: Iterable<readonly [string, Uint8Array]>): {
+  nodes: [string, Uint8Array][];
+  root: string;
+} {
+  const empty: StateReader = { get: () => undefined };
+  const { changes, root } = updateTree(empty, treeUpdates(rows));
+  const nodes: [string, Uint8Array][] = [];
+  for (const [key, value] of changes) if (value !== null) nodes.push([key, value]);
+  nodes.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { nodes, root };
 }

@@ -50,6 +50,11 @@ export class PositionTable {
     return { chainId, height, term: row.term, upToSeq: row.upToSeq };
   }
 
+  /** Records the origin of a block written outside `commitWithOrigin` (a state snapshot's block). */
+  putOrigin(origin: BlockOrigin): void {
+    this.put.run(origin.height, origin.markerSeq, origin.upToSeq, origin.term, origin.proposer);
+  }
+
   lastOrigin(): BlockOrigin | undefined {
     return this.last.get();
   }

@@ -50,12 +50,12 @@ function signingHash(tag: string, body: unknown): Uint8Array {
   return hashTagged(tag, encodeCanonical(body));
 }
 
-function encodeSigned(tag: string, body: unknown, key: KeyPair): Uint8Array {
+export function encodeSigned(tag: string, body: unknown, key: KeyPair): Uint8Array {
   const signature = toHex(sign(key.secretKey, signingHash(tag, body)));
   return encodeCanonical({ body, signature });
 }
 
-function decodeSigned<T extends { proposer?: string; operator?: string }>(
+export function decodeSigned<T extends { proposer?: string; operator?: string }>(
   tag: string,
   schema: z.ZodType<T>,
   signerOf: (body: T) => string,
