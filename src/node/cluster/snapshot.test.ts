@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { toHex } from "../../core/hash.js";
 import { accountIdOf, keyFromSeed } from "../../core/keys.js";
+import { runCli } from "../../test-support/cli.js";
 import { dbPathOf } from "../init.js";
 import { blockHashOf, isTreeKey, stateTreeOf } from "../protocol-adapter.js";
 import { Store } from "../store.js";
@@ -48,6 +51,15 @@ describe("cluster snapshots", () => {
     const snapshot = writeSnapshot(nodes[0].store, cl.operatorKeys[0]);
     const body = snapshotBodyOf(snapshot);
     expect(body).toMatchObject({ height: nodes[0].status().height, stateRoot: nodes[0].status().stateRoot });
+    // The same through the CLI, from the other node's folder while it runs (signed by its operator key).
+    const file = join(cl.dir, "snap.json");
+    const written = await runCli(["cluster", "snapshot", "--data", cl.dataDirs[1], "--out", file]);
+    expect(written).toMatchObject({ code: 0, stderr: "" });
+    expect(snapshotBodyOf(readFileSync(file))).toMatchObject({
+      height: body.height,
+      stateRoot: body.stateRoot,
+      operator: cl.operators[1],
+    });
     for (let n = 3; n < 5; n++) await commit(n);
 
     const fresh = dbPathOf(cl.dataDirs[2]);
@@ -97,7 +109,22 @@ describe("cluster snapshots", () => {
     expect(s.head().height).toBe(0);
     s.close();
 
-    expect(await restore(snapshot)).toEqual({ height: body.height, stateRoot: body.stateRoot });
+    const restored = await runCli([
+      "cluster",
+      "restore",
+      "--data",
+      cl.dataDirs[2],
+      "--snapshot",
+      file,
+      "--cluster",
+      cl.servers.join(","),
+      "--format",
+      "json",
+    ]);
+    expect(restored.stderr).toBe("");
+    expect(JSON.parse(restored.stdout)).toEqual({ height: body.height, stateRoot: body.stateRoot });
+    // A folder that holds blocks is not a restore target.
+    await expect(restore(snapshot)).rejects.toMatchObject({ code: "SNAPSHOT_TARGET_NOT_EMPTY" });
     const late = await cl.startNode(2);
     nodes.push(late);
     const tip = nodes[0].status();

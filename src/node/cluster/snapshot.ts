@@ -18,7 +18,7 @@ import { NodeLock } from "../lock.js";
 import { blockHashOf, isTreeKey, stateTreeOf } from "../protocol-adapter.js";
 import { Store } from "../store.js";
 import { JetStreamLog } from "./log.js";
-import { PositionTable } from "./positions.js";
+import { type BlockOrigin, PositionTable } from "./positions.js";
 import { decodeAttestation, decodeSigned, encodeSigned } from "./signed.js";
 
 export const SNAPSHOT_TAG = "plurigrid/cluster/snapshot";
@@ -63,10 +63,9 @@ function snapshotError(code: string, message: string, details: Record<string, un
  * position). Reads in one read transaction, so a running node's commits cannot interleave.
  */
 export function writeSnapshot(store: Store, nodeKey: KeyPair): Uint8Array {
-  const positions = new PositionTable(store);
   const body = store.reading((): SnapshotBody => {
     const head = store.head();
-    const origin = positions.lastOrigin();
+    const origin = lastOriginOf(store);
     const block = store.block(head.height);
     if (head.height === 0 || block === undefined || origin === undefined || origin.height !== head.height) {
       throw snapshotError(
@@ -94,6 +93,19 @@ export function writeSnapshot(store: Store, nodeKey: KeyPair): Uint8Array {
     };
   });
   return encodeSigned(SNAPSHOT_TAG, body, nodeKey);
+}
+
+/** The stream position of the last block, read only (the store may be another process's, opened read-only). */
+function lastOriginOf(store: Store): BlockOrigin | undefined {
+  try {
+    return store.database
+      .prepare(
+        "SELECT height, markerSeq, upToSeq, term, proposer FROM cluster_blocks ORDER BY height DESC LIMIT 1",
+      )
+      .get() as BlockOrigin | undefined;
+  } catch {
+    return undefined; // no cluster_blocks table: not a cluster node's folder
+  }
 }
 
 export interface CheckedSnapshot {
