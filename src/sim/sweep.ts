@@ -214,12 +214,16 @@ export function writeComparison(dir: string, params: SweepParam[], results: Vari
   );
 }
 
+/** Runs the variants somewhere else (a JetStream work queue: node/cluster/work-queue.ts) instead of `runJobs`. */
+export type VariantRunner = (jobs: VariantJob[], progress?: Progress) => Promise<VariantResult[]>;
+
 export async function sweep(
   input: unknown,
   params: SweepParam[],
   outDir: string,
   workers: number,
   progress?: Progress,
+  runner?: VariantRunner,
 ): Promise<VariantResult[]> {
   if (params.length === 0) throw new PlurigridError("SWEEP_BAD_PARAM", "give at least one --param KEY=V1,V2");
   mkdirSync(outDir, { recursive: true });
@@ -229,7 +233,7 @@ export async function sweep(
     parseScenario(v); // every variant must be a valid scenario before any runs
     return { index, params: p, input: v, dir: join(outDir, `variant-${index}`) };
   });
-  const results = await runJobs(jobs, workers, progress);
+  const results = await (runner ?? ((j, p) => runJobs(j, workers, p)))(jobs, progress);
   writeComparison(outDir, params, results);
   return results;
 }

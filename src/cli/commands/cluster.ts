@@ -7,8 +7,10 @@ import { readClusterConfig } from "../../node/cluster/config.js";
 import { clusterDown, clusterUp, readNodeKey } from "../../node/cluster/local.js";
 import { startClusterServer } from "../../node/cluster/server.js";
 import { restoreSnapshot, snapshotBodyOf, writeSnapshot } from "../../node/cluster/snapshot.js";
+import { serveQueue } from "../../node/cluster/work-queue.js";
 import { dbPathOf } from "../../node/init.js";
 import { Store } from "../../node/store.js";
+import { runVariant, type VariantJob, type VariantResult } from "../../sim/sweep.js";
 import { type Format, formatOption, type Io, printJson } from "../output.js";
 import { packageVersion } from "../version.js";
 import { integerOption } from "./node.js";
@@ -183,6 +185,36 @@ export function registerCluster(program: Command, io: Io): void {
       });
       if (opts.format === "json") printJson(io, r);
       else io.out(`restored height ${r.height}, state root ${r.stateRoot}\n`);
+    });
+  cluster
+    .command("sweep-worker")
+    .description("run simulation sweep variants from a JetStream work queue until stopped (SIGINT/SIGTERM)")
+    .requiredOption("--cluster <urls>", "NATS client URLs, nats://HOST:PORT[,...]")
+    .option("--queue <name>", "the queue's name (the submitter's)", "sweep")
+    .option(
+      "--replicas <n>",
+      "replicas of the queue's streams if this worker creates them",
+      integerOption(1, 5),
+      1,
+    )
+    .action(async (opts: { cluster: string; queue: string; replicas: number }) => {
+      const servers = parseClusterUrls(opts.cluster);
+      const worker = serveQueue<VariantJob, VariantResult>(
+        { servers, name: opts.queue, replicas: opts.replicas },
+        async (job) => {
+          const r = await runVariant(job);
+          io.err(`variant ${job.index} done: ${r.resultHash.slice(0, 12)}\n`);
+          return r;
+        },
+      );
+      const stop = () => worker.stop();
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      io.out(`sweep worker on queue ${opts.queue}\n`);
+      const served = await worker.done;
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      io.out(`stopped after ${served} variants\n`);
     });
   cluster
     .command("down")

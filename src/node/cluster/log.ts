@@ -1,7 +1,7 @@
 /**
  * The ordering engine behind one small interface (STYLE: adapters at the edge): a NATS JetStream stream of
  * transaction entries and block markers, a second stream of attestations, and a key-value bucket holding the
- * proposer lease. Nothing else in node/cluster/ imports NATS.
+ * proposer lease. Nothing else in node/cluster/ imports NATS (but the sweep work queue, work-queue.ts).
  */
 import {
   DeliverPolicy,
