@@ -3,9 +3,11 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parse as parseYaml } from "yaml";
 import { PlurigridError } from "../../core/errors.js";
+import { runOnQueue } from "../../node/cluster/work-queue.js";
 import { progressBar } from "../../sim/progress.js";
-import { parseParam, type SweepParam, sweep } from "../../sim/sweep.js";
+import { parseParam, type SweepParam, sweep, type VariantJob, type VariantResult } from "../../sim/sweep.js";
 import { type Format, formatOption, type Io, printJson, table } from "../output.js";
+import { parseClusterUrls } from "./cluster.js";
 import { integerOption } from "./node.js";
 
 export function registerSweep(program: Command, io: Io): void {
@@ -22,12 +24,22 @@ export function registerSweep(program: Command, io: Io): void {
     )
     .option("--workers <n>", "worker processes (0: run in this process)", integerOption(0, 64), 2)
     .option("--out <dir>", "output folder (default: out/sweep-<scenario name>)")
+    .option("--cluster <urls>", "publish the variants to a JetStream work queue (nats://HOST:PORT[,...])")
+    .option("--queue <name>", "the work queue's name (workers: plurigrid cluster sweep-worker)", "sweep")
     .option("--quiet", "no progress bar")
     .addOption(formatOption())
     .action(
       async (
         file: string,
-        opts: { param: SweepParam[]; workers: number; out?: string; quiet?: boolean; format: Format },
+        opts: {
+          param: SweepParam[];
+          workers: number;
+          out?: string;
+          quiet?: boolean;
+          cluster?: string;
+          queue: string;
+          format: Format;
+        },
       ) => {
         let input: unknown;
         try {
@@ -48,7 +60,20 @@ export function registerSweep(program: Command, io: Io): void {
           { write: (s) => io.err(s), isTTY: process.stderr.isTTY === true },
           !opts.quiet,
         );
-        const results = await sweep(input, opts.param, outDir, opts.workers, bar);
+        const servers = opts.cluster === undefined ? undefined : parseClusterUrls(opts.cluster);
+        const results = await sweep(
+          input,
+          opts.param,
+          outDir,
+          opts.workers,
+          bar,
+          servers === undefined
+            ? undefined
+            : (jobs) =>
+                runOnQueue<VariantJob, VariantResult>(jobs, { servers, name: opts.queue }, (_r, done) =>
+                  bar.update(done, jobs.length),
+                ),
+        );
         bar.finish();
         if (opts.format === "json") {
           printJson(io, { outDir, variants: results.map(({ wallMs: _w, ...r }) => r) });

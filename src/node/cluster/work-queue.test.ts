@@ -1,11 +1,13 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
-import { parseParam, runVariant, sweep, type VariantJob, type VariantResult } from "../../sim/sweep.js";
+import { stringify } from "yaml";
+import { runVariant, type VariantJob, type VariantResult } from "../../sim/sweep.js";
 import { testScenarioInput } from "../../sim/test-scenario.js";
+import { runCli } from "../../test-support/cli.js";
 import { describeData } from "../../test-support/data.js";
 import { type NatsCluster, startNatsCluster } from "./nats-servers.js";
 import { runOnQueue, serveQueue } from "./work-queue.js";
@@ -45,14 +47,31 @@ describeData("simulation sweeps through a JetStream work queue", () => {
       log += String(d);
     });
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-    let results: VariantResult[];
+    // The submitter: plurigrid sweep --cluster (in this process).
+    const file = join(dir, "scenario.yaml");
+    writeFileSync(file, stringify(base));
+    let submitted: { code: number; stdout: string; stderr: string };
     try {
-      results = await sweep(base, [parseParam("seed=1,2,3")], join(dir, "queue"), 0, undefined, (j) =>
-        runOnQueue<VariantJob, VariantResult>(j, { servers, name: "sweep-test", replicas: 3 }),
-      );
+      submitted = await runCli([
+        "sweep",
+        file,
+        "--param",
+        "seed=1,2,3",
+        "--cluster",
+        nats.urls,
+        "--queue",
+        "sweep-test",
+        "--out",
+        join(dir, "queue"),
+        "--quiet",
+        "--format",
+        "json",
+      ]);
     } finally {
       child.kill("SIGTERM");
     }
+    expect(submitted.code).toBe(0);
+    const results = (JSON.parse(submitted.stdout) as { variants: VariantResult[] }).variants;
     expect(await exited).toBe(0);
     expect(log.match(/variant \d done/g)).toHaveLength(3);
     expect(results.map((r) => r.params)).toEqual([{ seed: 1 }, { seed: 2 }, { seed: 3 }]);
