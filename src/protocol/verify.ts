@@ -1,6 +1,5 @@
-import { createPublicKey, type KeyObject, verify as nodeVerify } from "node:crypto";
 import { fromHex } from "../core/hash.js";
-import { type AccountId, accountIdOf, isSmallOrderPublicKey } from "../core/keys.js";
+import { type AccountId, accountIdOf, verifyHex } from "../core/keys.js";
 import { type DecodedTx, decodeTxDetailed, signingHash, TX_OFFSET } from "./envelope.js";
 
 /**
@@ -24,46 +23,11 @@ export function senderOf(publicKeyHex: string): AccountId {
 }
 
 /**
- * Public keys of transaction signers as OpenSSL keys, by hex. core/keys.ts's `verify` does the same check;
- * this copy differs only in how a key is built: from JWK (RFC 8037) rather than DER, which skips OpenSSL 3's
- * generic decoder and costs about a tenth as much, while giving the same key. On the hot path each sender's
- * key is built once per thread, and with DER that costs about as much as a verification.
- * Bounded; a cache that never changes an answer.
- */
-const SIGNER_KEYS_MAX = 16_384;
-const signerKeys = new Map<string, KeyObject | null>();
-
-function signerKey(publicKeyHex: string): KeyObject | null {
-  const cached = signerKeys.get(publicKeyHex);
-  if (cached !== undefined) return cached;
-  const bytes = fromHex(publicKeyHex, 32);
-  let key: KeyObject | null = null;
-  // As in core's verify: a key of small order is refused (OpenSSL would accept a trivial signature under it).
-  if (!isSmallOrderPublicKey(bytes)) {
-    try {
-      const x = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
-      key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
-    } catch {
-      key = null; // bytes OpenSSL will not take as a key: no signature verifies under them
-    }
-  }
-  if (signerKeys.size >= SIGNER_KEYS_MAX) signerKeys.delete(signerKeys.keys().next().value as string);
-  signerKeys.set(publicKeyHex, key);
-  return key;
-}
-
-/**
  * core/keys.ts's verify(fromHex(publicKeyHex), message, fromHex(signatureHex)) for validated hex (64 and 128
- * lowercase digits): Ed25519 (RFC 8032) by OpenSSL, small-order keys refused. verify.test.ts holds it to core.
+ * lowercase digits): Ed25519 (RFC 8032) by OpenSSL, small-order keys refused.
  */
 export function ed25519ValidHex(publicKeyHex: string, message: Uint8Array, signatureHex: string): boolean {
-  const key = signerKey(publicKeyHex);
-  if (key === null) return false;
-  try {
-    return nodeVerify(null, message, key, Buffer.from(signatureHex, "hex"));
-  } catch {
-    return false;
-  }
+  return verifyHex(publicKeyHex, message, signatureHex);
 }
 
 /** True when the signature of a decoded transaction verifies under its public key. */
