@@ -13,7 +13,7 @@ import { Store } from "../../node/store.js";
 import { runVariant, type VariantJob, type VariantResult } from "../../sim/sweep.js";
 import { type Format, formatOption, type Io, printJson } from "../output.js";
 import { packageVersion } from "../version.js";
-import { integerOption } from "./node.js";
+import { integerOption, serveUntilStopped } from "./node.js";
 
 export interface ClusterNodeCliOptions {
   cluster: string;
@@ -85,20 +85,9 @@ export async function runClusterNode(opts: ClusterNodeCliOptions, io: Io): Promi
       `plurigrid cluster node ${self.slice(0, 12)}: chain ${s.chainId} at height ${s.height}\nlistening on ${server.url}\n`,
     );
 
-  let stop: () => void = () => {};
   // A divergence stops applying but keeps the API up (the alarm is read there); only an invariant
   // violation or a failed commit ends the process.
-  const halted = await new Promise<Error | undefined>((resolve) => {
-    stop = () => resolve(undefined);
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-    node.once("halt", (e) => resolve(e));
-  });
-  process.off("SIGINT", stop);
-  process.off("SIGTERM", stop);
-  await server.close();
-  await node.close();
-  if (halted !== undefined) throw new PlurigridError("NODE_HALTED", `the node halted: ${halted.message}`);
+  await serveUntilStopped(node, server);
   if (opts.format !== "json") io.out(`stopped at height ${node.status().height}\n`);
 }
 

@@ -15,6 +15,34 @@ export function integerOption(min: number, max: number): (value: string) => numb
   };
 }
 
+/** What a running node (embedded or cluster) offers its command: a halt event and a way to close. */
+export interface RunningNode {
+  once(event: "halt", listener: (e: Error) => void): unknown;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves until SIGINT or SIGTERM (then closes the server and the node), or until the node halts, which
+ * is NODE_HALTED (exit 1) after the same clean-up.
+ */
+export async function serveUntilStopped(
+  node: RunningNode,
+  server: { close(): Promise<void> },
+): Promise<void> {
+  let stop: () => void = () => {};
+  const halted = await new Promise<Error | undefined>((resolve) => {
+    stop = () => resolve(undefined);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    node.once("halt", (e) => resolve(e));
+  });
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  await server.close();
+  await node.close();
+  if (halted !== undefined) throw new PlurigridError("NODE_HALTED", `the node halted: ${halted.message}`);
+}
+
 interface NodeOpts {
   data: string;
   cluster?: string;
@@ -95,20 +123,7 @@ export function registerNode(program: Command, io: Io): void {
       if (opts.format === "json") printJson(io, { url: server.url, chainId: s.chainId, height: s.height });
       else io.out(`plurigrid node: chain ${s.chainId} at height ${s.height}\nlistening on ${server.url}\n`);
 
-      let stop: () => void = () => {};
-      const halted = await new Promise<Error | undefined>((resolve) => {
-        stop = () => resolve(undefined);
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-        node.once("halt", (e) => resolve(e));
-      });
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      await server.close();
-      await node.close();
-      if (halted !== undefined) {
-        throw new PlurigridError("NODE_HALTED", `the node halted: ${halted.message}`);
-      }
+      await serveUntilStopped(node, server);
       if (opts.format !== "json") io.out(`stopped at height ${node.status().height}\n`);
     });
 }
