@@ -128,6 +128,12 @@ describe("Node", () => {
       expect.objectContaining({ code: "NODE_LOCKED" }),
     );
     await node.close();
+    // A node admits through worker threads only: none is a coded error, before the lock is taken.
+    for (const threads of [0, -1, 1.5]) {
+      expect(() => new Node({ dbPath, autoProduce: false, threads })).toThrowError(
+        expect.objectContaining({ code: "NODE_OPTIONS_INVALID" }),
+      );
+    }
     // A lock naming a process that has exited (as after SIGKILL) does not block the restart.
     const dead = spawnSync(process.execPath, ["-e", ""]).pid;
     writeFileSync(`${dbPath}.lock`, `${dead}\n`);

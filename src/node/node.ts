@@ -93,6 +93,11 @@ export class Node extends EventEmitter<{ block: [CommittedBlock]; halt: [Error] 
 
   constructor(options: NodeOptions) {
     super();
+    const t = options.threads;
+    if (t !== undefined && (!Number.isInteger(t) || t < 1)) {
+      // Admission checks run only in workers: a node without one could never admit a transaction.
+      throw new PlurigridError("NODE_OPTIONS_INVALID", `threads must be an integer >= 1 (got ${t})`);
+    }
     this.lock = NodeLock.acquire(options.dbPath);
     try {
       this.store = Store.open(options.dbPath);
