@@ -124,6 +124,24 @@ describe("rise/set invariants", () => {
     );
   });
 
+  it("near longitude ±180° consecutive UT days give consecutive transits, none skipped", () => {
+    // At 180° W the transit falls near 0 UT and drifts across it: on 2003-04-16 the UT day holds two.
+    const site = { latitudeDeg: 0, longitudeDeg: -180, deltaTS: 67 };
+    for (const longitudeDeg of [-180, 180]) {
+      const start = Date.UTC(2003, 3, 1);
+      let previous = riseTransitSetSolarDay(start, { ...site, longitudeDeg }).transitMs;
+      for (let k = 1; k < 40; k++) {
+        const t = riseTransitSetSolarDay(start + k * DAY, { ...site, longitudeDeg }).transitMs;
+        expect(Math.abs(t - previous - DAY)).toBeLessThan(60_000);
+        previous = t;
+      }
+    }
+    const local = riseTransitSetLocalDay({ year: 2003, month: 4, day: 16 }, -12, site);
+    expect(local.transitMs).not.toBeNull();
+    expect(local.sunriseMs).not.toBeNull();
+    expect(local.sunsetMs).not.toBeNull();
+  });
+
   it("reports polar day and polar night", () => {
     const summer = riseTransitSetSpa(Date.UTC(2015, 5, 21), {
       latitudeDeg: 70,

@@ -46,8 +46,13 @@ function limit180(deg: number): number {
   return d > 180 ? d - 360 : d;
 }
 
-/** Internal: the report's interpolation set up for one UT day. */
-function setUp(dayStartMs: number, site: RiseSetSite) {
+/**
+ * Internal: the report's interpolation set up for one UT day. With `nearNoon`, the transit is the one nearest
+ * the site's mean solar noon of that UT day (m0 in [c - 1/2, c + 1/2), c = 1/2 - longitude/360) instead of
+ * the one inside the UT day (eq. A3's [0, 1)): where the transit falls near 0 UT (longitudes near ±180°) the
+ * UT day can hold two transits or none, and consecutive UT days must still give consecutive solar days.
+ */
+function setUp(dayStartMs: number, site: RiseSetSite, nearNoon = false) {
   if (dayStartMs % MS_PER_DAY !== 0) {
     throw new PlurigridError("SPA_RISE_SET_DAY", `day start ${dayStartMs} ms is not a UTC midnight`, {
       dayStartMs,
@@ -61,7 +66,9 @@ function setUp(dayStartMs: number, site: RiseSetSite) {
   const prev = geocentricSun(jd0 - 1, 0);
   const same = geocentricSun(jd0, 0);
   const next = geocentricSun(jd0 + 1, 0);
-  const m0 = limit01((same.alphaDeg - site.longitudeDeg - nu) / 360); // eq. A3
+  const m0Raw = (same.alphaDeg - site.longitudeDeg - nu) / 360;
+  const noon = 0.5 - site.longitudeDeg / 360;
+  const m0 = nearNoon ? m0Raw - Math.floor(m0Raw - noon + 0.5) : limit01(m0Raw); // eq. A3
   const a = wrapDelta(same.alphaDeg - prev.alphaDeg);
   const b = wrapDelta(next.alphaDeg - same.alphaDeg);
   const ap = same.deltaDeg - prev.deltaDeg;
@@ -119,11 +126,12 @@ export function riseTransitSetSpa(dayStartMs: number, site: RiseSetSite): RiseTr
 }
 
 /**
- * One solar day: the transit inside the UT day starting at `dayStartMs`, the sunrise just before it and
- * the sunset just after it (m1, m2 not reduced to [0, 1), so they may fall on the neighbouring UT dates).
+ * One solar day: the transit nearest the site's mean solar noon of the UT day starting at `dayStartMs`
+ * (inside that day except near longitude ±180°), the sunrise just before it and the sunset just after it
+ * (m1, m2 not reduced to [0, 1), so they may fall on the neighbouring UT dates).
  */
 export function riseTransitSetSolarDay(dayStartMs: number, site: RiseSetSite): RiseTransitSet {
-  const s = setUp(dayStartMs, site);
+  const s = setUp(dayStartMs, site, true);
   const transitMs = dayStartMs + s.transitFrac * MS_PER_DAY;
   const kind = polarKind(s.cosH0);
   if (kind !== "normal") {
