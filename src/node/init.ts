@@ -11,7 +11,7 @@ import { PlurigridError } from "../core/errors.js";
 import { accountIdOf, generateKeyPair, writeKeyFile } from "../core/keys.js";
 import { readCase } from "../grid/matpower/index.js";
 import { wallClockMs } from "./clock.js";
-import { type GenesisDoc, genesisOf } from "./protocol-adapter.js";
+import { type GenesisDoc, genesisOf, refuseSimulationChain } from "./protocol-adapter.js";
 import { Store } from "./store.js";
 
 export const DB_FILE = "chain.sqlite";
@@ -116,7 +116,10 @@ export function initDataDir(
   }
   // Validate the genesis before anything is written (a demo genesis writes only its key files first).
   const given = options.genesisFile !== undefined ? readGenesisFile(options.genesisFile) : options.genesisDoc;
-  if (given !== undefined) genesisOf(given);
+  if (given !== undefined) {
+    genesisOf(given);
+    refuseSimulationChain(given);
+  }
   mkdirSync(dataDir, { recursive: true });
   const demo =
     given === undefined ? demoGenesis(join(dataDir, KEYS_DIR), Math.floor(wallClockMs())) : undefined;

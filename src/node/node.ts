@@ -21,6 +21,7 @@ import {
   MAX_TX_BYTES,
   MAX_TXS_PER_BLOCK,
   queryState,
+  refuseSimulationChain,
   txHashOf,
 } from "./protocol-adapter.js";
 import { CommittedState } from "./state-view.js";
@@ -106,7 +107,9 @@ export class Node extends EventEmitter<{ block: [CommittedBlock]; halt: [Error] 
       throw e;
     }
     try {
-      this.chainId = this.store.meta().chainId;
+      const meta = this.store.meta();
+      refuseSimulationChain(JSON.parse(meta.genesisJson));
+      this.chainId = meta.chainId;
       this.head = this.store.head();
     } catch (e) {
       this.store.close();

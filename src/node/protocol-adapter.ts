@@ -20,6 +20,7 @@ import {
   participantKey,
   query,
   readStateValue,
+  type SignatureScheme,
   SMT_KEY_PREFIX,
   txHash,
   txRoot,
@@ -35,7 +36,7 @@ export const txHashOf: (bytes: Uint8Array) => string = txHash;
 export const txRootOf: (txs: readonly Uint8Array[]) => string = txRoot;
 export const blockHashOf: (header: BlockHeader) => string = blockHash;
 /** Pure, thread-safe: the signature verdict applyBlock accepts in `signaturesVerified`. */
-export const txSignatureValid: (bytes: Uint8Array) => boolean = verifyTxSignature;
+export const txSignatureValid: (bytes: Uint8Array) => boolean = (bytes) => verifyTxSignature(bytes);
 /**
  * Pure, thread-safe, and cheaper: the same verdict as txSignatureValid for every transaction that decodes,
  * read without decoding (applyBlock never reads the verdict of one that does not).
@@ -67,12 +68,35 @@ export function checkTxBytes(state: StateReader, bytes: Uint8Array): CheckResult
 export function genesisOf(doc: unknown): {
   chainId: string;
   genesisTimeMs: number;
+  signatureScheme: SignatureScheme;
   changes: ReturnType<typeof genesis>["changes"];
   stateRoot: string;
 } {
   const parsed = parseGenesis(doc);
   const { changes, stateRoot } = genesis(doc as GenesisDoc);
-  return { chainId: parsed.chainId, genesisTimeMs: parsed.genesisTimeMs, changes, stateRoot };
+  return {
+    chainId: parsed.chainId,
+    genesisTimeMs: parsed.genesisTimeMs,
+    signatureScheme: parsed.params.signatureScheme ?? "ed25519",
+    changes,
+    stateRoot,
+  };
+}
+
+/**
+ * A live node serves only chains signed with Ed25519: a simulation chain (params.signatureScheme
+ * "sim-digest", where anyone can sign for anyone) is refused with NODE_SIMULATION_CHAIN. `plurigrid verify`
+ * still replays such a chain.
+ */
+export function refuseSimulationChain(genesisDoc: unknown): void {
+  const scheme = parseGenesis(genesisDoc).params.signatureScheme ?? "ed25519";
+  if (scheme !== "ed25519") {
+    throw new PlurigridError(
+      "NODE_SIMULATION_CHAIN",
+      `this chain uses the ${scheme} signature scheme, which only simulations use: a node does not serve it (plurigrid verify replays it)`,
+      { signatureScheme: scheme },
+    );
+  }
 }
 
 /** The account's next nonce in `state` (0 for an account that does not exist yet). */

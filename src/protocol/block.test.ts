@@ -199,7 +199,7 @@ describe("transaction checks inside a block", () => {
         const withVerdicts = freshChain();
         const inside = freshChain();
         for (const txs of buildWorkload(keys, blocks)) {
-          const a = withVerdicts.block(txs, { signaturesVerified: txs.map(verifyTxSignature) });
+          const a = withVerdicts.block(txs, { signaturesVerified: txs.map((b) => verifyTxSignature(b)) });
           const b = inside.block(txs);
           expect(a).toEqual(b);
         }

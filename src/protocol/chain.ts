@@ -1,5 +1,6 @@
 import { PlurigridError } from "../core/errors.js";
 import type { StateOverlay } from "./overlay.js";
+import type { SignatureScheme } from "./scheme.js";
 
 /** Chain-wide records every module may read: the parameters fixed at genesis, and the last block. */
 
@@ -15,6 +16,8 @@ export interface ChainParams {
   intervalMinutes: number;
   /** Meter readings older than this many intervals before the current one are refused. */
   meterReadingMaxAgeIntervals: number;
+  /** The chain's signature scheme (scheme.ts); absent = ed25519, so that ed25519 chains keep their roots. */
+  signatureScheme?: SignatureScheme;
 }
 
 /** The last applied block (height 0: genesis). Enough to recompute its hash for the next block's prevHash. */

@@ -38,7 +38,7 @@ export function checkTx(state: StateReader, bytes: Uint8Array): CheckResult {
       message: `tx.from ${tx.from} is not the account of the signing key`,
     };
   }
-  if (!signatureValid(decoded)) {
+  if (!signatureValid(decoded, params.signatureScheme)) {
     return {
       ok: false,
       code: "TX_BAD_SIGNATURE",

@@ -64,7 +64,7 @@ export class BlockExecutor {
     if (senderOf(decoded.signed.publicKey) !== tx.from) {
       return rejected(id, "TX_SENDER_MISMATCH", `tx.from ${tx.from} is not the account of the signing key`);
     }
-    if (!(signatureVerified ?? signatureValid(decoded))) {
+    if (!(signatureVerified ?? signatureValid(decoded, this.params.signatureScheme))) {
       return rejected(id, "TX_BAD_SIGNATURE", "the signature does not verify under the public key");
     }
     const expected = getAccount(this.state, tx.from).nonce;

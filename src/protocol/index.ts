@@ -41,6 +41,12 @@ export { query, readStateValue, stateRoot } from "./query.js";
 export { validateDerSettings } from "./registry/der-settings.js";
 export { derKey, deviceKey, microgridKey, participantKey } from "./registry/state.js";
 export type { Der, DerKind, Ieee1547Category, Microgrid, Participant, Role } from "./registry/types.js";
+export {
+  isSimulationChainId,
+  SIGNATURE_SCHEMES,
+  SIMULATION_CHAIN_PREFIX,
+  type SignatureScheme,
+} from "./scheme.js";
 export type * from "./seam.js";
 export {
   buildTx,

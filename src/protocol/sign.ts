@@ -5,6 +5,12 @@ import { type AccountId, accountIdOf, type KeyPair, sign } from "../core/keys.js
 import { type SignedTx, signingHash, type Tx, txHash } from "./envelope.js";
 import { MAX_TX_BYTES } from "./limits.js";
 import { chainIdSchema, describeIssue, nonNegativeIntSchema } from "./schemas.js";
+import {
+  isSimulationChainId,
+  SIMULATION_CHAIN_PREFIX,
+  type SignatureScheme,
+  simDigestHex,
+} from "./scheme.js";
 import { type TxBodyInputs, type TxType, txDefinition } from "./tx-types.js";
 
 /**
@@ -51,8 +57,15 @@ export function buildTx<T extends TxType>(params: TxParams<T>): Tx<T> {
   } as Tx<T>;
 }
 
-/** Signs `tx` with `key`; TX_SENDER_MISMATCH when `tx.from` is not the key's account. */
-export function signTx<T extends TxType>(tx: Tx<T>, key: KeyPair): SignedTxBytes<T> {
+/**
+ * Signs `tx` with `key` in the chain's signature scheme (scheme.ts; ed25519 unless told); TX_SENDER_MISMATCH
+ * when `tx.from` is not the key's account, TX_INVALID for sim-digest on a chain id that is not a simulation's.
+ */
+export function signTx<T extends TxType>(
+  tx: Tx<T>,
+  key: KeyPair,
+  scheme: SignatureScheme = "ed25519",
+): SignedTxBytes<T> {
   const account = accountIdOf(key.publicKey);
   if (tx.from !== account) {
     throw new PlurigridError(
@@ -64,11 +77,19 @@ export function signTx<T extends TxType>(tx: Tx<T>, key: KeyPair): SignedTxBytes
       },
     );
   }
+  if (scheme === "sim-digest" && !isSimulationChainId(tx.chainId)) {
+    throw new PlurigridError(
+      "TX_INVALID",
+      `sim-digest signatures are for simulation chains only (chain ids starting with "${SIMULATION_CHAIN_PREFIX}"), not ${tx.chainId}`,
+      { chainId: tx.chainId },
+    );
+  }
   const txBytes = encodeCanonical(tx);
+  const hash = signingHash(txBytes);
   const signed: SignedTx<T> = {
     tx,
     publicKey: toHex(key.publicKey),
-    signature: toHex(sign(key.secretKey, signingHash(txBytes))),
+    signature: scheme === "sim-digest" ? simDigestHex(key.publicKey, hash) : toHex(sign(key.secretKey, hash)),
   };
   const bytes = encodeSignedTx(signed);
   if (bytes.length > MAX_TX_BYTES) {
@@ -87,8 +108,9 @@ export function signTx<T extends TxType>(tx: Tx<T>, key: KeyPair): SignedTxBytes
 export function createSignedTx<T extends TxType>(
   key: KeyPair,
   params: Omit<TxParams<T>, "from">,
+  scheme: SignatureScheme = "ed25519",
 ): SignedTxBytes<T> {
-  return signTx(buildTx({ ...params, from: accountIdOf(key.publicKey) } as TxParams<T>), key);
+  return signTx(buildTx({ ...params, from: accountIdOf(key.publicKey) } as TxParams<T>), key, scheme);
 }
 
 /** The canonical bytes of a signed transaction (what POST /v1/txs carries and blocks contain). */

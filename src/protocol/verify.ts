@@ -1,6 +1,7 @@
 import { fromHex } from "../core/hash.js";
 import { type AccountId, accountIdOf, verifyHex } from "../core/keys.js";
 import { type DecodedTx, decodeTxDetailed, signingHash, TX_OFFSET } from "./envelope.js";
+import { type SignatureScheme, simDigestOfHexKey } from "./scheme.js";
 
 /**
  * Signature and sender checks, separated so that the node can run them in worker threads ahead of a block
@@ -30,10 +31,21 @@ export function ed25519ValidHex(publicKeyHex: string, message: Uint8Array, signa
   return verifyHex(publicKeyHex, message, signatureHex);
 }
 
-/** True when the signature of a decoded transaction verifies under its public key. */
-export function signatureValid(decoded: DecodedTx): boolean {
+/** A signature check under `scheme` (scheme.ts) for validated hex key and signature. */
+function validUnder(
+  scheme: SignatureScheme,
+  publicKeyHex: string,
+  hash: Uint8Array,
+  signatureHex: string,
+): boolean {
+  if (scheme === "sim-digest") return simDigestOfHexKey(publicKeyHex, hash) === signatureHex;
+  return ed25519ValidHex(publicKeyHex, hash, signatureHex);
+}
+
+/** True when the signature of a decoded transaction verifies under its public key, in the chain's scheme. */
+export function signatureValid(decoded: DecodedTx, scheme: SignatureScheme = "ed25519"): boolean {
   const { publicKey, signature } = decoded.signed;
-  return ed25519ValidHex(publicKey, signingHash(decoded.txBytes), signature);
+  return validUnder(scheme, publicKey, signingHash(decoded.txBytes), signature);
 }
 
 /**
@@ -41,14 +53,14 @@ export function signatureValid(decoded: DecodedTx): boolean {
  * signature verifies under its public key. Undecodable bytes give false (applyBlock reports their decode
  * error before it looks at the verdict). Pure and thread-safe: made for worker threads.
  */
-export function verifyTxSignature(bytes: Uint8Array): boolean {
+export function verifyTxSignature(bytes: Uint8Array, scheme: SignatureScheme = "ed25519"): boolean {
   let decoded: DecodedTx;
   try {
     decoded = decodeTxDetailed(bytes);
   } catch {
     return false;
   }
-  return signatureValid(decoded);
+  return signatureValid(decoded, scheme);
 }
 
 // Where canonical encoding puts the envelope's fields (envelope.ts): {"publicKey":"<64>","signature":"<128>","tx":…}
@@ -63,11 +75,11 @@ const HEX64 = /^[0-9a-f]{128}$/;
  * verifyTxSignature(bytes); for bytes that do not decode it is some boolean, which applyBlock never reads
  * (it rejects them at decoding, before the signature). It saves the decode a worker would otherwise repeat.
  */
-export function signatureVerdict(bytes: Uint8Array): boolean {
+export function signatureVerdict(bytes: Uint8Array, scheme: SignatureScheme = "ed25519"): boolean {
   if (!(bytes instanceof Uint8Array) || bytes.length <= TX_OFFSET + 1) return false;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const publicKey = buf.toString("latin1", PUBLIC_KEY_AT, PUBLIC_KEY_AT + 64);
   const signature = buf.toString("latin1", SIGNATURE_AT, SIGNATURE_AT + 128);
   if (!HEX32.test(publicKey) || !HEX64.test(signature)) return false;
-  return ed25519ValidHex(publicKey, signingHash(bytes.subarray(TX_OFFSET, bytes.length - 1)), signature);
+  return validUnder(scheme, publicKey, signingHash(bytes.subarray(TX_OFFSET, bytes.length - 1)), signature);
 }

@@ -1,7 +1,8 @@
 /**
  * The run's chain: the same protocol as a live node (genesis, applyBlock, the state root), one block per
  * market interval at the interval's end, written with the node's own store so that `plurigrid verify --data`
- * replays it. Transactions are Ed25519-signed by the simulated participants' keys; the signatures are verified
+ * replays it. Transactions are signed by the simulated participants' keys in the chain's scheme (Ed25519, or
+ * the simulation-only sim-digest chosen in the scenario and fixed in genesis); the signatures are verified
  * again by `verify`, so the run passes the verdicts it produced itself to applyBlock, as the node passes the
  * verdicts of its admission workers.
  */
@@ -22,6 +23,7 @@ import {
   genesis,
   MemoryState,
   readStateValue,
+  type SignatureScheme,
   type TxBodyInputs,
   type TxType,
 } from "../protocol/index.js";
@@ -44,6 +46,8 @@ const ZERO_HASH = "0".repeat(64);
 export class SimLedger {
   readonly state: MemoryState;
   readonly chainId: string;
+  /** The chain's signature scheme, from its genesis. */
+  readonly scheme: SignatureScheme;
   readonly genesisRoot: string;
   height = 0;
   lastTimeMs: number;
@@ -60,6 +64,7 @@ export class SimLedger {
     const g = genesis(doc);
     this.state = new MemoryState(g.changes);
     this.chainId = doc.chainId;
+    this.scheme = doc.params?.signatureScheme ?? "ed25519";
     this.genesisRoot = g.stateRoot;
     this.stateRoot = g.stateRoot;
     this.lastTimeMs = doc.genesisTimeMs;
@@ -102,7 +107,7 @@ export class SimLedger {
     const sender = accountIdOf(key.publicKey);
     const nonce = nonceOverride ?? this.nonceOf(sender);
     const t0 = performance.now();
-    const signed = createSignedTx(key, { chainId: this.chainId, type, nonce, body });
+    const signed = createSignedTx(key, { chainId: this.chainId, type, nonce, body }, this.scheme);
     this.timing.signMs += performance.now() - t0;
     if (nonceOverride === undefined) this.pendingNonce.set(sender, nonce + 1);
     this.pending.push({ bytes: signed.bytes, type, sender });

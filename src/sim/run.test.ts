@@ -90,3 +90,35 @@ describeData("a short run of the simulator on the protocol", () => {
     ).toEqual([]);
   });
 });
+
+describeData("the same run on a simulation chain signed with sim-digest", () => {
+  let dir: string;
+  let ed: RunResult;
+  let sim: RunResult;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "plurigrid-sim-digest-"));
+    const solver = await simSolver();
+    ed = await runWorld(buildWorld(testScenario().scenario), { solver });
+    const world = buildWorld(testScenario({ signatureScheme: "sim-digest" }).scenario);
+    sim = await runWorld(world, { ledgerDir: join(dir, "ledger"), solver });
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("fixes the scheme in genesis, and plurigrid verify replays the chain", async () => {
+    expect(sim.world.genesis.params?.signatureScheme).toBe("sim-digest");
+    expect(ed.world.genesis.params?.signatureScheme).toBeUndefined();
+    const outcome = await verifyChain(dbPathOf(join(dir, "ledger")), { threads: 0 });
+    expect(outcome).toMatchObject({ ok: true, stateRoot: sim.ledger.stateRoot, txCount: sim.ledger.txCount });
+  });
+
+  it("changes the signatures only: the market, the physics and the money come out the same", () => {
+    expect(sim.ledger.txCount).toBe(ed.ledger.txCount);
+    expect(sim.ledger.stateRoot).not.toBe(ed.ledger.stateRoot); // other keys, other accounts
+    expect(sim.metrics.intervals).toEqual(ed.metrics.intervals);
+    expect(sim.metrics.participants.map((p) => [p.id, p.netMicros])).toEqual(
+      ed.metrics.participants.map((p) => [p.id, p.netMicros]),
+    );
+    expect([...sim.metrics.rejections]).toEqual([...ed.metrics.rejections]);
+  });
+});

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PlurigridError } from "../core/errors.js";
+import { SIGNATURE_SCHEMES } from "../protocol/index.js";
 
 const id = z
   .string()
@@ -153,6 +154,12 @@ export const scenarioSchema = z.strictObject({
     .positive()
     .max(24 * 366),
   intervalMinutes: posInt.refine((m) => 1440 % m === 0, "must divide a day (1440 minutes)").default(15),
+  /**
+   * How the run's transactions are signed: "ed25519" (as on a live chain) or "sim-digest" (a hash that binds
+   * each transaction to its sender's key but that anyone could compute: a simulation chain's cheaper scheme,
+   * fixed in its genesis; protocol/scheme.ts). The ledger verifies either way.
+   */
+  signatureScheme: z.enum(SIGNATURE_SCHEMES).default("ed25519"),
   network: z.strictObject({
     /** A MATPOWER case in the data folder's grid/ (name without .m). */
     case: z.string().regex(/^[A-Za-z0-9_]+$/, "a case name such as case33bw"),

@@ -13,7 +13,7 @@ import type { Ieee1547Settings } from "../der/ieee1547/settings.js";
 import { parseTmy3 } from "../der/weather/tmy3.js";
 import { parseMatpower } from "../grid/matpower/index.js";
 import { busIndexById, type Network } from "../grid/model.js";
-import type { GenesisDoc } from "../protocol/index.js";
+import { type GenesisDoc, SIMULATION_CHAIN_PREFIX, type SignatureScheme } from "../protocol/index.js";
 import { type LoadProfile, peakKwh, readLoadProfile, sampleProfile } from "./profiles.js";
 import { pvEnergyWh, siteWeather } from "./pv.js";
 import type { EventSpec, ParticipantSpec, Scenario, Strategy } from "./scenario.js";
@@ -102,9 +102,15 @@ export interface World {
   paths: ResolvedPaths;
 }
 
-/** The key of `label` for this run: a pure function of the seed and the label. */
-export function simKey(seed: number, label: string): KeyPair {
-  return keyFromSeed(hashTagged("plurigrid/sim/key", utf8.encode(String(seed)), utf8.encode(label)));
+/**
+ * The key of `label` for this run: a pure function of the seed and the label. Under sim-digest no
+ * elliptic-curve key is needed (nothing is signed with the secret), so the public key is a hash of it.
+ */
+export function simKey(seed: number, label: string, scheme: SignatureScheme = "ed25519"): KeyPair {
+  const secretKey = hashTagged("plurigrid/sim/key", utf8.encode(String(seed)), utf8.encode(label));
+  if (scheme === "sim-digest")
+    return { secretKey, publicKey: hashTagged("plurigrid/sim/public-key", secretKey) };
+  return keyFromSeed(secretKey);
 }
 
 /** Standard normal draws (Box–Muller over the seeded generator). */
@@ -223,8 +229,8 @@ export function buildWorld(scenario: Scenario): World {
   const rng = createRng(scenario.seed);
   const agents: Agent[] = [];
   for (const [i, { spec, household, dayShift }] of expanded.entries()) {
-    const key = simKey(scenario.seed, `participant/${spec.id}`);
-    const device = simKey(scenario.seed, `device/${spec.id}`);
+    const key = simKey(scenario.seed, `participant/${spec.id}`, scenario.signatureScheme);
+    const device = simKey(scenario.seed, `device/${spec.id}`, scenario.signatureScheme);
     const fc = rng.fork(`forecast/${spec.id}`);
     const loadWh = new Float64Array(steps);
     const loadAt: Agent["loadAt"] = [];
@@ -336,11 +342,11 @@ export function buildWorld(scenario: Scenario): World {
   const microgridOfBus: (string | null)[] = new Array(net.bus.count).fill(null);
   for (const m of scenario.microgrids) for (const b of m.buses) microgridOfBus[busIndex.get(b)!] = m.id;
 
-  const operator = simKey(scenario.seed, "operator");
-  const market = simKey(scenario.seed, "market");
-  const utility = simKey(scenario.seed, "utility");
-  const upstreamDevice = simKey(scenario.seed, "device/upstream");
-  const chainId = `plurigrid-sim-${scenario.name}`.slice(0, 64);
+  const operator = simKey(scenario.seed, "operator", scenario.signatureScheme);
+  const market = simKey(scenario.seed, "market", scenario.signatureScheme);
+  const utility = simKey(scenario.seed, "utility", scenario.signatureScheme);
+  const upstreamDevice = simKey(scenario.seed, "device/upstream", scenario.signatureScheme);
+  const chainId = `${SIMULATION_CHAIN_PREFIX}${scenario.name}`.slice(0, 64);
   const firstInterval = startMs / stepMs;
   const id = (k: KeyPair) => accountIdOf(k.publicKey);
   const MARKET_FLOAT = 1_000_000_000_000_000;
@@ -351,6 +357,7 @@ export function buildWorld(scenario: Scenario): World {
     params: {
       intervalMinutes,
       meterReadingMaxAgeIntervals: 96,
+      ...(scenario.signatureScheme === "ed25519" ? {} : { signatureScheme: scenario.signatureScheme }),
       market: {
         kPricingPpm: scenario.market.kPpm,
         imbalancePriceMicrosPerKWh: scenario.market.imbalancePriceMicrosPerKWh,

@@ -29,6 +29,7 @@ import {
   MAX_TX_BYTES,
   MAX_TXS_PER_BLOCK,
   queryState,
+  refuseSimulationChain,
   txHashOf,
   txRootOf,
 } from "../protocol-adapter.js";
@@ -173,7 +174,9 @@ export class ClusterNode extends EventEmitter<{ block: [CommittedBlock]; halt: [
     try {
       store = Store.open(options.dbPath);
       this.store = store;
-      this.chainId = store.meta().chainId;
+      const meta = store.meta();
+      refuseSimulationChain(JSON.parse(meta.genesisJson));
+      this.chainId = meta.chainId;
       this.head = store.head();
       this.positions = new PositionTable(store);
     } catch (e) {

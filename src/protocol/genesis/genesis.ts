@@ -11,6 +11,7 @@ import { StateOverlay } from "../overlay.js";
 import { participantKey, sortedRoles } from "../registry/state.js";
 import { addDer, addMicrogrid } from "../registry/tx.js";
 import { describeIssue } from "../schemas.js";
+import { isSimulationChainId, SIMULATION_CHAIN_PREFIX } from "../scheme.js";
 import type { StateChange } from "../seam.js";
 import { genesisTopology } from "./network.js";
 import { type GenesisDoc, type GenesisDocParsed, genesisDocSchema } from "./types.js";
@@ -48,6 +49,16 @@ export function genesis(doc: GenesisDoc): { changes: StateChange[]; stateRoot: s
     intervalMinutes: g.params.intervalMinutes,
     meterReadingMaxAgeIntervals: g.params.meterReadingMaxAgeIntervals,
   };
+  const scheme = g.params.signatureScheme ?? "ed25519";
+  if (scheme !== "ed25519") {
+    if (!isSimulationChainId(g.chainId)) {
+      invalid(
+        `params.signatureScheme: ${scheme} is for simulation chains only, whose chain ids start with "${SIMULATION_CHAIN_PREFIX}" (this one is ${g.chainId})`,
+        { field: "params.signatureScheme" },
+      );
+    }
+    params.signatureScheme = scheme;
+  }
   state.put(PARAMS_KEY, params);
   const chain: ChainRecord = {
     height: 0,

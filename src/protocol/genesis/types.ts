@@ -29,6 +29,7 @@ import {
   positiveIntSchema,
   timeMsSchema,
 } from "../schemas.js";
+import { SIGNATURE_SCHEMES } from "../scheme.js";
 
 /**
  * The genesis document: the chain's parameters and its initial state. Its hash (hashObject("plurigrid/genesis",
@@ -44,6 +45,11 @@ export const genesisParamsSchema = z.strictObject({
   meterReadingMaxAgeIntervals: nonNegativeIntSchema.default(96),
   /** Market parameters (market/types.ts), each with a default. */
   market: marketParamsSchema.prefault({}),
+  /**
+   * The chain's signature scheme (scheme.ts). Absent = ed25519. "sim-digest" only on chain ids that start
+   * with "sim-": simulation chains, which no node serves.
+   */
+  signatureScheme: z.enum(SIGNATURE_SCHEMES).optional(),
 });
 
 const matpowerNetworkSchema = z.strictObject({
