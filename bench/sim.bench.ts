@@ -13,7 +13,8 @@ import { median, type Suite } from "./harness.js";
  * The main job: the solar-field week (examples/solar-field.yaml: case33bw, 36 participants, 672 intervals of
  * 15 minutes, ledger and report written), end to end, with where the time goes. Each part is the median over
  * the runs of the time the simulator measured for it; CPU time is given beside wall time because the machine
- * is shared. `plurigrid verify` of the run's ledger (every signature re-checked) is measured apart.
+ * is shared. `plurigrid verify` of the run's ledger (every signature re-checked) is measured apart, and (not
+ * with --quick) the same week signed with Ed25519 once, as the baseline of the sim-digest scheme.
  */
 export const suite: Suite = {
   name: "sim",
@@ -61,7 +62,7 @@ export const suite: Suite = {
       clearingMs: "part: clearing per island",
       powerFlowMs: "part: AC power flow",
       protocolMs: "part: protocol applyBlock",
-      signMs: "part: Ed25519 signing (all transactions)",
+      signMs: "part: signing (all transactions, the scenario's scheme)",
       storeMs: "part: ledger I/O (SQLite)",
       summaryMs: "part: summary and capital efficiency",
       reportMs: "part: report.html",
@@ -70,6 +71,28 @@ export const suite: Suite = {
       if (parts[k]) ctx.record(label, parts[k], (ms) => `${((100 * ms) / total).toFixed(0)} % of the run`);
     }
     ctx.record("plurigrid verify of the week's ledger", [verifyMs], () => `${txs} signatures re-verified`);
+    if (ctx.quick) return;
+    // The same week signed with Ed25519, as a live chain signs (the examples use sim-digest): once, as the
+    // baseline of the scheme's saving in this run.
+    const raw = parse(readFileSync(scenario, "utf8")) as Record<string, unknown>;
+    const edRaw = { ...raw, signatureScheme: "ed25519" };
+    const dir = mkdtempSync(join(tmpdir(), "plurigrid-bench-sim-ed-"));
+    try {
+      const t0 = performance.now();
+      await simulateScenario(parseScenario(edRaw), stringify(edRaw), { outDir: dir, progress: false });
+      const edMs = performance.now() - t0;
+      ctx.record(
+        "solar-field week signed with ed25519 instead (wall, one run)",
+        [edMs],
+        (ms) => `${(ms / total).toFixed(2)}x the sim-digest run's median`,
+      );
+      const v0 = performance.now();
+      const v = await verifyChain(dbPathOf(join(dir, "ledger")));
+      if (!v.ok) throw new Error(`the ed25519 ledger does not verify: ${v.what}`);
+      ctx.record("plurigrid verify of the ed25519 week's ledger", [performance.now() - v0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
 };
 
@@ -127,7 +150,7 @@ export const yearSuite: Suite = {
         clearingMs: "year slice part: reference solver",
         powerFlowMs: "year slice part: AC power flow",
         protocolMs: "year slice part: protocol applyBlock",
-        signMs: "year slice part: Ed25519 signing (all transactions)",
+        signMs: "year slice part: signing (all transactions, the scenario's scheme)",
         storeMs: "year slice part: ledger I/O (SQLite)",
         summaryMs: "year slice part: summary and capital efficiency",
       };

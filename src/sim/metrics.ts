@@ -28,6 +28,11 @@ export interface IntervalRecord {
   curtailedWh: number;
   /** Part of the curtailment by the inverters' IEEE 1547 volt-watt response, Wh. */
   voltWattWh: number;
+  /** Part of the curtailment by inverters that tripped on voltage (IEEE 1547 OV1/UV1), Wh. */
+  tripWh: number;
+  inverterTrips: number;
+  /** Net reactive energy of the PV inverters (their IEEE 1547 reactive mode; + = injected), varh. */
+  reactiveVarh: number;
   /** Σ battery discharge − charge (grid-forming batteries included), Wh. */
   batteryNetWh: number;
   /** Energy from the upstream grid (negative: export to it), Wh, from the power flow's slack. */

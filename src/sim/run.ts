@@ -19,8 +19,6 @@
 import { accountIdOf } from "../core/keys.js";
 import { createRng, type Rng } from "../core/prng.js";
 import { intervalStartMs } from "../core/time.js";
-import { MICRO } from "../der/ieee1547/fixed.js";
-import { voltWattLimit } from "../der/ieee1547/setpoints.js";
 import type { LpSolver } from "../grid/lp/types.js";
 import { referenceSolution } from "../intents/solver.js";
 import type { Order } from "../market/types.js";
@@ -33,6 +31,7 @@ import { type AttackId, tamperDay } from "./attacks.js";
 import { type Clearing, meritOrderClearing } from "./clearing.js";
 import { SimLedger } from "./ledger.js";
 import { type IntervalRecord, newRunMetrics, type RunMetrics } from "./metrics.js";
+import { respondPerIeee1547 } from "./inverters.js";
 import { islandsOf, powerFlow } from "./physics.js";
 import { type SolutionBody, type SolutionBuilder, solutionOf } from "./solution.js";
 import { type AgentStep, type BatteryPlan, batteryRoom, ordersOf, planStep } from "./strategies.js";
@@ -477,24 +476,11 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     const slackBuses = [world.upstreamBusIndex, ...formers.map((f) => f.busIndex)];
     const flow = () =>
       powerFlow(net, { pdMw, qdMvar, inService: physicalInService, slackBuses }, s.network.defaultRatingMva);
-    let pf = flow();
-    // IEEE 1547 volt-watt: an inverter whose bus voltage is above V1 limits its active power by the curve;
-    // the flow is solved again with the limited output.
-    let voltWattWh = 0;
-    for (const a of world.agents) {
-      if (!a.ieee1547 || pvOut[a.index] <= 0 || !pf.energized[a.busIndex]) continue;
-      // The settings are fixed-point: voltage and power in micro per-unit (der/ieee1547/fixed.ts).
-      const limitMicro = voltWattLimit(a.ieee1547, Math.round(pf.vmPu[a.busIndex] * MICRO));
-      if (limitMicro === null || limitMicro >= MICRO) continue;
-      const most = (Math.max(0, limitMicro) / MICRO) * a.pvRatingW * stepHours;
-      if (pvOut[a.index] <= most) continue;
-      const cut = pvOut[a.index] - most;
-      pvOut[a.index] = most;
-      pdMw[a.busIndex] += cut * toMw;
-      curtailed += cut;
-      voltWattWh += cut;
-    }
-    if (voltWattWh > 0) pf = flow();
+    // IEEE 1547: the inverters' reactive power, volt-watt and voltage trips on the flow's voltages.
+    const inv = respondPerIeee1547(flow(), { agents: world.agents, pvOut, pdMw, qdMvar, toMw, stepHours, flow });
+    const pf = inv.pf;
+    const voltWattWh = inv.voltWattWh;
+    curtailed += inv.voltWattWh + inv.tripWh;
     timing.powerFlowMs += performance.now() - t0;
     const upstreamWh = pf.slackMw[0] / toMw;
     formers.forEach((f, g) => {
@@ -580,6 +566,9 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       pvWh: 0,
       curtailedWh: curtailed,
       voltWattWh,
+      tripWh: inv.tripWh,
+      inverterTrips: inv.trips,
+      reactiveVarh: inv.reactiveVarh,
       batteryNetWh: 0,
       upstreamWh,
       lossesWh: pf.lossesMw / toMw,
@@ -591,7 +580,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       theftWh,
       islands: new Set(island).size,
       islandedBuses: 0,
-      pfConverged: pf.converged,
+      pfConverged: pf.converged && inv.settled,
     };
     for (const [i, p] of priceOfIsland) if (i !== mUp) rec.islandPrice = p;
     for (const a of world.agents) {

@@ -160,6 +160,17 @@ export const scenarioSchema = z.strictObject({
    * fixed in its genesis; protocol/scheme.ts). The ledger verifies either way.
    */
   signatureScheme: z.enum(SIGNATURE_SCHEMES).default("ed25519"),
+  /**
+   * The PV inverters' IEEE 1547-2018 settings (category III, the standard's defaults otherwise): the reactive
+   * power mode (§5.3: constant power factor, unity by default, or the default volt-var curve) and volt-watt
+   * (§5.4.2, on by default). Voltage trips (OV1/UV1) always apply.
+   */
+  ieee1547: z
+    .strictObject({
+      reactiveMode: z.enum(["constantPf", "voltVar"]).default("constantPf"),
+      voltWatt: z.boolean().default(true),
+    })
+    .prefault({}),
   network: z.strictObject({
     /** A MATPOWER case in the data folder's grid/ (name without .m). */
     case: z.string().regex(/^[A-Za-z0-9_]+$/, "a case name such as case33bw"),

@@ -21,7 +21,6 @@ import { checkScenario, type ResolvedPaths } from "./validate.js";
 
 const utf8 = new TextEncoder();
 /** Inverters with PV enable volt-watt (IEEE 1547-2018 §5.4.2) with the standard's default curve. */
-const PV_SETTINGS = { voltWatt: {} };
 
 /** DER id of the substation meter (the upstream grid's intents and readings). */
 export const UPSTREAM_DER = "upstream";
@@ -227,6 +226,11 @@ export function buildWorld(scenario: Scenario): World {
 
   const expanded = expandGroups(scenario);
   const rng = createRng(scenario.seed);
+  // The PV inverters' IEEE 1547 settings, registered in genesis with each DER and followed in the run.
+  const pvSettings = {
+    reactiveMode: scenario.ieee1547.reactiveMode,
+    ...(scenario.ieee1547.voltWatt ? { voltWatt: {} } : {}),
+  };
   const agents: Agent[] = [];
   for (const [i, { spec, household, dayShift }] of expanded.entries()) {
     const key = simKey(scenario.seed, `participant/${spec.id}`, scenario.signatureScheme);
@@ -322,7 +326,7 @@ export function buildWorld(scenario: Scenario): World {
         : null,
       balanceMicros: spec.balanceMicros,
       ieee1547: spec.pv
-        ? resolveSettings(PV_SETTINGS, { category: "III", absorbsActivePower: spec.battery !== undefined })
+        ? resolveSettings(pvSettings, { category: "III", absorbsActivePower: spec.battery !== undefined })
             .settings
         : null,
     });
@@ -417,7 +421,7 @@ export function buildWorld(scenario: Scenario): World {
           ...(a.battery ? { energyWh: a.battery.energyWh } : {}),
           devicePublicKey: Buffer.from(a.device.publicKey).toString("hex"),
           ieee1547Category: (a.pvWh || a.battery ? "III" : "II") as "II" | "III",
-          settings: {},
+          settings: a.ieee1547 ? pvSettings : {},
         };
       }),
     ],
