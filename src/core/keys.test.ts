@@ -268,6 +268,9 @@ describe("account ids", () => {
     expect(isAccountId(id)).toBe(true);
     expect(parseAccountId(id)).toBe(id);
     expect(accountIdOf(fromHex(RFC8032[1].public))).not.toBe(id);
+    // The same array changed in place gets the new key's id, not the cached one.
+    pub.set(fromHex(RFC8032[1].public));
+    expect(accountIdOf(pub)).toBe(accountIdOf(fromHex(RFC8032[1].public)));
   });
 
   it("reject malformed ids with ACCOUNT_ID_INVALID", () => {

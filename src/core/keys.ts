@@ -192,10 +192,19 @@ export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Ui
   return verifyWith(publicKeyObject(publicKey, toHex(publicKey)), message, signature);
 }
 
-/** The account id of a public key (see the top of this file). */
+const accountIdCache = new WeakMap<Uint8Array, { key: Uint8Array; id: AccountId }>();
+
+/**
+ * The account id of a public key (see the top of this file). Cached per key array and checked against a
+ * copy, so a changed array is hashed again: a sender signs many transactions with one key.
+ */
 export function accountIdOf(publicKey: Uint8Array): AccountId {
   checkBytes(publicKey, PUBLIC_KEY_BYTES, "public key");
-  return `pg1${toHex(hashTagged("plurigrid/account", publicKey).subarray(0, 20))}` as AccountId;
+  const hit = accountIdCache.get(publicKey);
+  if (hit && bytesEqual(hit.key, publicKey)) return hit.id;
+  const id = `pg1${toHex(hashTagged("plurigrid/account", publicKey).subarray(0, 20))}` as AccountId;
+  accountIdCache.set(publicKey, { key: Uint8Array.from(publicKey), id });
+  return id;
 }
 
 const ACCOUNT_ID = /^pg1[0-9a-f]{40}$/;

@@ -9,7 +9,7 @@ import { genesis } from "./genesis/genesis.js";
 import type { GenesisDoc } from "./genesis/types.js";
 import { MemoryState } from "./memory-state.js";
 import { simDigestHex } from "./scheme.js";
-import { createSignedTx } from "./sign.js";
+import { createSignedTx, encodeSignedTx } from "./sign.js";
 import { GENESIS_TIME_MS, idOf, testGenesis, testKeys } from "./test-support/fixtures.js";
 import { signatureVerdict, verifyTxSignature } from "./verify.js";
 
@@ -137,6 +137,40 @@ describe("the sim-digest signature scheme", () => {
           bad[i] = (bad[i] + delta) % 256;
           expect(codes(state, [bad])[0]).not.toBe("ok");
           expect(verifyTxSignature(bad, "sim-digest")).toBe(false);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("signTx's envelope", () => {
+  it("is the canonical encoding of the signed transaction, for any name and either scheme (property)", () => {
+    const [ed] = testKeys(1);
+    const sim = simKeyPair(0);
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        (name, useSim) => {
+          let t: ReturnType<typeof createSignedTx<"RegisterParticipant">>;
+          try {
+            t = createSignedTx(
+              useSim ? sim : ed,
+              {
+                chainId: SIM_CHAIN,
+                type: "RegisterParticipant",
+                nonce: 3,
+                body: { name, roles: ["prosumer"] },
+              },
+              useSim ? "sim-digest" : "ed25519",
+            );
+          } catch (e) {
+            expect((e as { code?: string }).code).toBe("TX_INVALID"); // a name the schema refuses
+            return;
+          }
+          expect(Buffer.from(t.bytes).equals(Buffer.from(encodeSignedTx(t.signed)))).toBe(true);
+          expect(verifyTxSignature(t.bytes, useSim ? "sim-digest" : "ed25519")).toBe(true);
         },
       ),
       { numRuns: 300 },

@@ -3,6 +3,7 @@ import { PlurigridError } from "../core/errors.js";
 import { toHex } from "../core/hash.js";
 import { type AccountId, accountIdOf, type KeyPair, sign } from "../core/keys.js";
 import { type SignedTx, signingHash, type Tx, txHash } from "./envelope.js";
+import { canonicalBytes } from "./hashing.js";
 import { MAX_TX_BYTES } from "./limits.js";
 import { chainIdSchema, describeIssue, nonNegativeIntSchema } from "./schemas.js";
 import {
@@ -84,14 +85,14 @@ export function signTx<T extends TxType>(
       { chainId: tx.chainId },
     );
   }
-  const txBytes = encodeCanonical(tx);
+  const txBytes = canonicalBytes(tx);
   const hash = signingHash(txBytes);
   const signed: SignedTx<T> = {
     tx,
     publicKey: toHex(key.publicKey),
     signature: scheme === "sim-digest" ? simDigestHex(key.publicKey, hash) : toHex(sign(key.secretKey, hash)),
   };
-  const bytes = encodeSignedTx(signed);
+  const bytes = envelopeBytes(signed.publicKey, signed.signature, txBytes);
   if (bytes.length > MAX_TX_BYTES) {
     throw new PlurigridError(
       "TX_TOO_LARGE",
@@ -112,6 +113,22 @@ export function createSignedTx<T extends TxType>(
 ): SignedTxBytes<T> {
   return signTx(buildTx({ ...params, from: accountIdOf(key.publicKey) } as TxParams<T>), key, scheme);
 }
+
+/**
+ * encodeSignedTx for an envelope whose tx is already encoded: canonical order puts publicKey, signature and
+ * tx in that order, and the two hex strings need no escaping, so the envelope is the tx's bytes wrapped
+ * (scheme.test.ts holds it equal to encodeSignedTx).
+ */
+export function envelopeBytes(publicKeyHex: string, signatureHex: string, txBytes: Uint8Array): Uint8Array {
+  const head = utf8.encode(`{"publicKey":"${publicKeyHex}","signature":"${signatureHex}","tx":`);
+  const out = new Uint8Array(head.length + txBytes.length + 1);
+  out.set(head, 0);
+  out.set(txBytes, head.length);
+  out[out.length - 1] = 0x7d; // "}"
+  return out;
+}
+
+const utf8 = new TextEncoder();
 
 /** The canonical bytes of a signed transaction (what POST /v1/txs carries and blocks contain). */
 export function encodeSignedTx(signed: SignedTx): Uint8Array {
