@@ -5,7 +5,8 @@
  *
  * 1. reactive power (§5.3): the registered mode's set point, volt-var Q(V) or constant power factor Q(P), in
  *    p.u. of the inverter's rating; Q(V) depends on the voltage it changes, so the flow is solved again until
- *    the set points move by less than 0.1 % of a rating (a fixed point; at most MAX_ROUNDS flows);
+ *    every output is within 0.1 % of a rating of its set point (a fixed point, by a damped iteration; at most
+ *    MAX_ROUNDS flows);
  * 2. volt-watt (§5.4.2): above V1 the active power is limited by the curve, and the flow solved again;
  * 3. trip (§6.4.1, Table 11/12): an inverter whose bus voltage is at or beyond the OV1 or UV1 pickup ceases to
  *    energize for the interval (its clearing time is seconds; it may re-enter service, after the 300 s
@@ -18,7 +19,7 @@ import type { PhysicsResult } from "./physics.js";
 import type { Agent } from "./world.js";
 
 /** Most power flows solved for the reactive power fixed point. */
-export const MAX_ROUNDS = 8;
+export const MAX_ROUNDS = 30;
 /** Set points closer than this (p.u. of a rating) to the last round's are a fixed point. */
 const Q_TOLERANCE_PU = 1e-3;
 
@@ -70,21 +71,28 @@ export function respondPerIeee1547(first: PhysicsResult, x: InverterInputs): Inv
       return (q / MICRO) * (a.pvRatingW / 1e6);
     });
 
-  // 1. Reactive power to its fixed point.
+  // 1. Reactive power to its fixed point. Q(V) falls as V rises and V rises with Q, so the plain iteration
+  // q <- Q(V(q)) overshoots where the feeder is weak (a large inverter at its end): it is damped, the step
+  // halved whenever the largest gap between set point and output grows (as an inverter's open-loop response
+  // time damps it in the field).
   let rounds = 0;
   let settled = true;
+  let step = 1;
+  let lastGap = Number.POSITIVE_INFINITY;
   for (;;) {
     const target = setpoints();
-    let moved = 0;
+    let gap = 0;
     for (let i = 0; i < pv.length; i++) {
-      moved = Math.max(moved, Math.abs(target[i] - qMvar[i]) / (pv[i].pvRatingW / 1e6));
+      gap = Math.max(gap, Math.abs(target[i] - qMvar[i]) / (pv[i].pvRatingW / 1e6));
     }
-    if (moved <= Q_TOLERANCE_PU) break;
+    if (gap <= Q_TOLERANCE_PU) break;
     if (rounds === MAX_ROUNDS) {
       settled = false;
       break;
     }
-    for (let i = 0; i < pv.length; i++) setQ(i, target[i]);
+    if (gap >= lastGap) step /= 2;
+    lastGap = gap;
+    for (let i = 0; i < pv.length; i++) setQ(i, qMvar[i] + step * (target[i] - qMvar[i]));
     pf = x.flow();
     rounds++;
   }
