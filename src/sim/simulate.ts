@@ -31,6 +31,8 @@ export interface SimulateOptions {
   /** Write the ledger as a node data folder (default: the scenario's `ledger`). */
   ledger?: boolean;
   progressStream?: { write(s: string): unknown; isTTY?: boolean };
+  /** Called after each interval with the intervals done and the total (besides the progress bar). */
+  onStep?: (done: number, total: number) => void;
 }
 
 export interface SimulateResult {
@@ -54,7 +56,10 @@ export async function simulateScenario(
   const result = await runWorld(world, {
     ledgerDir: withLedger ? join(options.outDir, FILES.ledger) : undefined,
     solver,
-    onStep: (k, n) => bar.update(k, n),
+    onStep: (k, n) => {
+      bar.update(k, n);
+      options.onStep?.(k, n);
+    },
   });
   const tRun = performance.now();
   const efficiency = capitalEfficiency(result, solver);
