@@ -45,6 +45,23 @@ function transfer(from: KeyPair, to: KeyPair, nonce: number): Uint8Array {
   ).bytes;
 }
 
+/** A new store at `path` holding the simulation chain's genesis. */
+function openAtGenesis(path: string, keys: KeyPair[]): Store {
+  const doc = simDoc(keys);
+  const g = genesisOf(doc);
+  const store = Store.open(path);
+  store.initialize(
+    {
+      chainId: CHAIN,
+      genesisJson: canonicalString(doc),
+      genesisStateRoot: g.stateRoot,
+      genesisTimeMs: g.genesisTimeMs,
+    },
+    g.changes,
+  );
+  return store;
+}
+
 /** Appends one block of `txs` with the verdicts the producer claims (none: the protocol checks itself). */
 function appendBlock(store: Store, txs: Uint8Array[], verdicts?: boolean[]): void {
   const head = store.head();
@@ -69,19 +86,8 @@ describe("a simulation chain (sim-digest)", () => {
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), "plurigrid-simchain-"));
     dbPath = join(work, "chain.sqlite");
-    const doc = simDoc(keys);
-    const g = genesisOf(doc);
-    expect(g.signatureScheme).toBe("sim-digest");
-    const store = Store.open(dbPath);
-    store.initialize(
-      {
-        chainId: CHAIN,
-        genesisJson: canonicalString(doc),
-        genesisStateRoot: g.stateRoot,
-        genesisTimeMs: g.genesisTimeMs,
-      },
-      g.changes,
-    );
+    expect(genesisOf(simDoc(keys)).signatureScheme).toBe("sim-digest");
+    const store = openAtGenesis(dbPath, keys);
     for (let h = 0; h < BLOCKS; h++)
       appendBlock(store, [transfer(keys[0], keys[1], h), transfer(keys[1], keys[2], h)]);
     expect(store.head().height).toBe(BLOCKS);
@@ -102,18 +108,7 @@ describe("a simulation chain (sim-digest)", () => {
 
   it("catches a producer that accepted a changed signature", async () => {
     const path = join(work, "forged.sqlite");
-    const store = Store.open(path);
-    const doc = simDoc(keys);
-    const g = genesisOf(doc);
-    store.initialize(
-      {
-        chainId: CHAIN,
-        genesisJson: canonicalString(doc),
-        genesisStateRoot: g.stateRoot,
-        genesisTimeMs: g.genesisTimeMs,
-      },
-      g.changes,
-    );
+    const store = openAtGenesis(path, keys);
     appendBlock(store, [transfer(keys[0], keys[1], 0)]);
     const text = new TextDecoder().decode(transfer(keys[0], keys[1], 1));
     const at = text.indexOf('"signature":"') + 13;
