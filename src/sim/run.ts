@@ -8,7 +8,7 @@
  *                         supply curtailed; an island cut off from the upstream grid runs on its grid-forming
  *                         battery (shedding or curtailing what the battery cannot take); without one its DERs
  *                         cease to energize (IEEE 1547-2018 §8.1); the AC power flow gives voltages, losses and
- *                         loadings
+ *                         loadings, after the PV inverters' IEEE 1547 responses to them (inverters.ts)
  *   end                   each device's signed SubmitMeterReading (honest or tampered)
  *   end + L               SettleInterval: payments out of escrow, imbalance at the market's price
  *
@@ -29,9 +29,9 @@ import type { SettlementRecord } from "../protocol/market/types.js";
 import { StateOverlay } from "../protocol/overlay.js";
 import { type AttackId, tamperDay } from "./attacks.js";
 import { type Clearing, meritOrderClearing } from "./clearing.js";
+import { respondPerIeee1547 } from "./inverters.js";
 import { SimLedger } from "./ledger.js";
 import { type IntervalRecord, newRunMetrics, type RunMetrics } from "./metrics.js";
-import { respondPerIeee1547 } from "./inverters.js";
 import { islandsOf, powerFlow } from "./physics.js";
 import { type SolutionBody, type SolutionBuilder, solutionOf } from "./solution.js";
 import { type AgentStep, type BatteryPlan, batteryRoom, ordersOf, planStep } from "./strategies.js";
@@ -477,7 +477,15 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     const flow = () =>
       powerFlow(net, { pdMw, qdMvar, inService: physicalInService, slackBuses }, s.network.defaultRatingMva);
     // IEEE 1547: the inverters' reactive power, volt-watt and voltage trips on the flow's voltages.
-    const inv = respondPerIeee1547(flow(), { agents: world.agents, pvOut, pdMw, qdMvar, toMw, stepHours, flow });
+    const inv = respondPerIeee1547(flow(), {
+      agents: world.agents,
+      pvOut,
+      pdMw,
+      qdMvar,
+      toMw,
+      stepHours,
+      flow,
+    });
     const pf = inv.pf;
     const voltWattWh = inv.voltWattWh;
     curtailed += inv.voltWattWh + inv.tripWh;
