@@ -46,6 +46,7 @@ export const ORACLE_CODES = [
   "ORACLE_FUTURE_INTERVAL",
   "ORACLE_STALE_INTERVAL",
   "ORACLE_DUPLICATE",
+  "ORACLE_SERIES_SPANS_DAYS",
 ] as const;
 
 export const GRID_CODES = [

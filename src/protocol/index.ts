@@ -35,8 +35,20 @@ export {
 } from "./market/state.js";
 export type * from "./market/types.js";
 export { MemoryState } from "./memory-state.js";
-export { meterReadingKey } from "./oracle/state.js";
-export type { MeterReading, SubmitMeterReadingBody } from "./oracle/types.js";
+export {
+  intervalsPerReadingDay,
+  meterDayKey,
+  meterReadingKey,
+  readingDayOf,
+  readingInDay,
+} from "./oracle/state.js";
+export type {
+  MeterDayRecord,
+  MeterReading,
+  MeterUpload,
+  SubmitMeterReadingBody,
+  SubmitMeterReadingsBody,
+} from "./oracle/types.js";
 export { query, readStateValue, stateRoot } from "./query.js";
 export { validateDerSettings } from "./registry/der-settings.js";
 export { derKey, deviceKey, microgridKey, participantKey } from "./registry/state.js";

@@ -24,6 +24,11 @@ export const MAX_BUSES_PER_MICROGRID = 10_000;
 export const MAX_DER_SETTINGS_BYTES = 8 * 1024;
 /** Largest absolute meter reading: 1 TWh in one interval is far beyond any DER. */
 export const MAX_METER_ENERGY_WH = 1_000_000_000_000;
+/**
+ * Readings in one SubmitMeterReadings series: a day at 1-minute intervals (1440 / 1). The protocol also keeps
+ * a series inside one reading day, so at the default 15 minutes a series holds at most 96.
+ */
+export const MAX_READINGS_PER_SERIES = 1440 / 1;
 
 /** Genesis: accounts, participants, microgrids, DERs and network elements. */
 export const MAX_GENESIS_ACCOUNTS = 100_000;

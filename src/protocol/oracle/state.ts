@@ -1,7 +1,49 @@
+import { PlurigridError } from "../../core/errors.js";
+import { MINUTES_PER_DAY } from "../../core/time.js";
+import { readParams } from "../chain.js";
 import type { StateOverlay } from "../overlay.js";
-import type { MeterReading } from "./types.js";
+import type { MeterDayRecord, MeterReading } from "./types.js";
 
+/** Key of a reading sent alone (SubmitMeterReading). */
 export const meterReadingKey = (der: string, interval: number): string => `oracle/${der}/${interval}`;
 
-export const getMeterReading = (s: StateOverlay, der: string, interval: number) =>
-  s.get<MeterReading>(meterReadingKey(der, interval));
+/**
+ * Key of a DER's readings of one reading day sent in series (SubmitMeterReadings). DER ids contain no "/",
+ * so "oracle/<der>/day/<day>" never collides with "oracle/<der>/<interval>".
+ */
+export const meterDayKey = (der: string, day: number): string => `oracle/${der}/day/${day}`;
+
+/** Intervals in a reading day: 1440 / intervalMinutes (at least 1). */
+export const intervalsPerReadingDay = (intervalMinutes: number): number =>
+  Math.max(1, Math.floor(MINUTES_PER_DAY / intervalMinutes));
+
+/** The reading day of interval t: floor(t / intervals per day), so day d holds intervals [d·n, (d+1)·n). */
+export const readingDayOf = (t: number, intervalMinutes: number): number =>
+  Math.floor(t / intervalsPerReadingDay(intervalMinutes));
+
+export const getMeterDay = (s: StateOverlay, der: string, day: number) =>
+  s.get<MeterDayRecord>(meterDayKey(der, day));
+
+/** The reading of interval t inside a day record, with the upload it came from; undefined if none. */
+export function readingInDay(record: MeterDayRecord, interval: number): MeterReading | undefined {
+  const energyWh = record.energyWh[interval - record.firstInterval];
+  if (energyWh === undefined || energyWh === null) return undefined;
+  for (const u of record.uploads) {
+    if (interval >= u.firstInterval && interval < u.firstInterval + u.count) {
+      return { energyWh, submittedAtMs: u.submittedAtMs, height: u.height, txHash: u.txHash };
+    }
+  }
+  throw new PlurigridError(
+    "INTERNAL_INVARIANT",
+    `reading of interval ${interval} has no upload in its day record`,
+  );
+}
+
+/** The reading of a DER for an interval, whether it was sent alone or in a series; undefined if none. */
+export function getMeterReading(s: StateOverlay, der: string, interval: number): MeterReading | undefined {
+  const single = s.get<MeterReading>(meterReadingKey(der, interval));
+  if (single !== undefined) return single;
+  const day = readingDayOf(interval, readParams(s).intervalMinutes);
+  const record = getMeterDay(s, der, day);
+  return record === undefined ? undefined : readingInDay(record, interval);
+}
