@@ -86,6 +86,7 @@ export const MARKET_CODES = [
   "MARKET_UNKNOWN_INTERVAL",
   "MARKET_NOT_SETTLEABLE",
   "MARKET_ALREADY_SETTLED",
+  "MARKET_SERIES_SPANS_DAYS",
 ] as const;
 
 /** Every code a transaction can be rejected with (TxResult.code, CheckResult.code). */

@@ -4,6 +4,7 @@ import type { Book, BookIntent } from "../../intents/book.js";
 import { buildMarketNetwork, type MarketBranch, type MarketNetwork } from "../../intents/network.js";
 import { getBranch, getBus, getMicrogridGrid, getNetwork, getSwitch } from "../grid/state.js";
 import type { StateOverlay } from "../overlay.js";
+import { seriesEntriesOf } from "./series.js";
 import {
   EMPTY_INTERVAL,
   getIntent,
@@ -15,8 +16,9 @@ import {
 
 /**
  * The order book of interval t and the network of the current topology, read from state, as the validity
- * predicates see them (intents/book.ts). Cancelled intents are holes (null); an intent whose expiry is at or
- * before `nowMs` is marked expired.
+ * predicates see them (intents/book.ts): the single intents, then the entries of the day's intent series
+ * (series.ts). Cancelled intents are holes (null); an intent whose expiry is at or before `nowMs` is marked
+ * expired.
  */
 export function loadBook(
   state: StateOverlay,
@@ -49,6 +51,31 @@ export function loadBook(
       priority: it.priority,
       predicates: it.predicates,
       expired: it.expiresAtMs !== null && it.expiresAtMs <= nowMs,
+    });
+  }
+  // Then one number per series slot of t's day (series.ts).
+  for (const e of seriesEntriesOf(state, t, params.intervalMinutes)) {
+    if (e === null) {
+      intents.push(null);
+      continue;
+    }
+    const seq = intents.length;
+    const r = e.record;
+    intents.push({
+      seq,
+      id: String(seq),
+      participant: r.participant,
+      side: r.side,
+      quantityWh: e.quantityWh,
+      minFillWh: 0,
+      limitPrice: e.limitPrice,
+      bus: r.bus,
+      microgrid: r.microgrid,
+      kind: r.kind,
+      carbon: r.carbon,
+      priority: r.priority,
+      predicates: r.predicates,
+      expired: false,
     });
   }
   return {

@@ -5,3 +5,5 @@
  */
 export const MAX_SOLUTION_PARTS = 512;
 export const MAX_SOLUTION_PART_CHARS = 30_000;
+/** Entries of one SubmitIntentSeries: a day of 1-minute intervals (a series also stays within one series day). */
+export const MAX_SERIES_INTERVALS = 1440;

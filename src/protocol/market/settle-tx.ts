@@ -2,6 +2,7 @@ import { assert } from "../../core/errors.js";
 import { getAccount, putAccount } from "../accounts/state.js";
 import { getMeterReading } from "../oracle/state.js";
 import { defineTx, reject } from "../txdef.js";
+import { seriesEntriesOf } from "./series.js";
 import { type SettlementIntent, settle } from "./settlement.js";
 import {
   ESCROW_ACCOUNT,
@@ -64,6 +65,29 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
     if (it.der !== null && filledWh > 0 && !readings.has(it.der)) {
       const r = getMeterReading(state, it.der, t);
       if (r !== undefined) readings.set(it.der, r.energyWh);
+    }
+  }
+  // The entries of the day's intent series, numbered after the singles (series.ts).
+  const series = seriesEntriesOf(state, t, params.intervalMinutes);
+  for (let j = 0; j < series.length; j++) {
+    const e = series[j];
+    if (e === null) continue;
+    const seq = interval.intents + j;
+    const filledWh = filled.get(seq) ?? 0;
+    const der = e.record.der;
+    intents.push({
+      seq,
+      participant: e.record.participant,
+      side: e.record.side,
+      der,
+      escrowMicros: e.escrowMicros,
+      filledWh,
+      price: price.get(seq) ?? null,
+      lifelineWh: lifeline.get(seq) ?? 0,
+    });
+    if (der !== null && filledWh > 0 && !readings.has(der)) {
+      const r = getMeterReading(state, der, t);
+      if (r !== undefined) readings.set(der, r.energyWh);
     }
   }
   const outcome = settle({

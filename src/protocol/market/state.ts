@@ -19,6 +19,20 @@ export const uploadKey = (t: number, solver: string): string => `market/upload/$
 export const uploadPartKey = (t: number, solver: string, part: number): string =>
   `market/upload/${t}/${solver}/${part}`;
 export const settlementKey = (t: number): string => `market/settlement/${t}`;
+/** Number of intent series of series day d: `{ series: n }`. */
+export const seriesDayKey = (day: number): string => `market/series/${day}`;
+/** Intent series `slot` of series day d (a SeriesRecord). */
+export const seriesKey = (day: number, slot: number): string => `market/series/${day}/${slot}`;
+/** Intent series a participant placed in series day d: `{ series: n }`. */
+export const participantSeriesKey = (day: number, participant: string): string =>
+  `market/series-count/${day}/${participant}`;
+
+/** Intervals per series day: a UTC day (the interval length divides 1,440 minutes; genesis checks it). */
+export const intervalsPerDay = (intervalMinutes: number): number =>
+  Math.max(1, Math.floor(1440 / intervalMinutes));
+/** The series day of interval t. */
+export const seriesDayOf = (t: number, intervalMinutes: number): number =>
+  Math.floor(t / intervalsPerDay(intervalMinutes));
 
 /** State record at "market/network". */
 export interface MarketNetworkRecord {

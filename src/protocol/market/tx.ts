@@ -1,17 +1,15 @@
-import { assert } from "../../core/errors.js";
 import { intervalOf, MS_PER_MINUTE } from "../../core/time.js";
-import { sourceKindOf } from "../../intents/book.js";
 import {
   MAX_INTENTS_PER_INTERVAL,
   MAX_INTENTS_PER_PARTICIPANT,
   MAX_INTERVALS_AHEAD,
 } from "../../intents/limits.js";
 import { buyerPaysMicros } from "../../market/money.js";
-import { getAccount, putAccount } from "../accounts/state.js";
-import { getBus } from "../grid/state.js";
-import { getDer, getParticipant } from "../registry/state.js";
-import type { Der } from "../registry/types.js";
+import { getAccount } from "../accounts/state.js";
+import { getParticipant } from "../registry/state.js";
 import { defineTx, reject, type TxContext } from "../txdef.js";
+import { locateIntent, moveMicros } from "./locate.js";
+import { countOf, entryEscrowMicros, submitIntentSeries } from "./series.js";
 import { settleInterval } from "./settle-tx.js";
 import { submitSolution, submitSolutionPart } from "./solution-tx.js";
 import {
@@ -23,18 +21,18 @@ import {
   intervalKey,
   intervalTimes,
   participantCountKey,
+  participantSeriesKey,
   readMarketParams,
+  seriesDayKey,
+  seriesDayOf,
+  seriesKey,
 } from "./state.js";
-import { cancelIntentBodySchema, type IntentRecord, submitIntentBodySchema } from "./types.js";
-
-function moveMicros(ctx: TxContext, from: string, to: string, amount: number): void {
-  if (amount === 0) return;
-  const a = getAccount(ctx.state, from);
-  assert(a.micros >= amount, `account ${from} holds the ${amount} micro-units it sends`);
-  putAccount(ctx.state, from, { ...a, micros: a.micros - amount });
-  const b = getAccount(ctx.state, to);
-  putAccount(ctx.state, to, { ...b, micros: b.micros + amount });
-}
+import {
+  cancelIntentBodySchema,
+  type IntentRecord,
+  type SeriesRecord,
+  submitIntentBodySchema,
+} from "./types.js";
 
 /** Places an intent for interval t: checked against the registry, the gate closure and the bounds; buys escrow. */
 export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
@@ -59,35 +57,7 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
     });
   }
 
-  // Location and source: the DER's registered bus, kind and carbon intensity, or a bare bus for a buyer.
-  let der: Der | undefined;
-  let bus: number;
-  if (body.der !== undefined) {
-    der = getDer(state, body.der);
-    if (der === undefined)
-      reject("MARKET_UNKNOWN_DER", `no DER ${body.der} is registered`, { der: body.der });
-    if (der.owner !== sender) {
-      reject("MARKET_NOT_DER_OWNER", `DER ${body.der} belongs to another participant`, { der: body.der });
-    }
-    const mostWh = Math.floor((der.ratingW * params.intervalMinutes) / 60);
-    if (body.quantityWh > mostWh) {
-      reject(
-        "MARKET_EXCEEDS_RATING",
-        `${body.quantityWh} Wh is more than DER ${body.der} can deliver or take in one interval (${mostWh} Wh)`,
-        { der: body.der, quantityWh: body.quantityWh, mostWh },
-      );
-    }
-    bus = der.bus;
-  } else {
-    if (body.side === "sell")
-      reject("MARKET_SELL_NEEDS_DER", "a sell intent must name the DER that delivers");
-    if (body.bus === undefined) {
-      reject("MARKET_NOT_LOCATED", "a buy intent needs a DER or a bus: the network must know where it is");
-    }
-    bus = body.bus;
-  }
-  const busRecord = getBus(state, bus);
-  if (busRecord === undefined) reject("MARKET_UNKNOWN_BUS", `bus ${bus} is not in the network`, { bus });
+  const loc = locateIntent(ctx, body, body.quantityWh);
 
   let expiresAtMs: number | null = null;
   if (body.expiry !== undefined) {
@@ -107,13 +77,15 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
   }
 
   const interval = getInterval(state, t) ?? EMPTY_INTERVAL;
-  if (interval.intents >= MAX_INTENTS_PER_INTERVAL) {
+  // The series of t's day are numbered after the singles (series.ts): they count against both limits.
+  const day = seriesDayOf(t, params.intervalMinutes);
+  if (interval.intents + countOf(state, seriesDayKey(day)) >= MAX_INTENTS_PER_INTERVAL) {
     reject("MARKET_INTERVAL_FULL", `interval ${t} already holds ${MAX_INTENTS_PER_INTERVAL} intents`, {
       interval: t,
     });
   }
   const mine = state.get<{ intents: number }>(participantCountKey(t, sender))?.intents ?? 0;
-  if (mine >= MAX_INTENTS_PER_PARTICIPANT) {
+  if (mine + countOf(state, participantSeriesKey(day, sender)) >= MAX_INTENTS_PER_PARTICIPANT) {
     reject(
       "MARKET_TOO_MANY_INTENTS",
       `a participant may place ${MAX_INTENTS_PER_PARTICIPANT} intents per interval`,
@@ -139,7 +111,6 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
   }
 
   const seq = interval.intents;
-  const carbon = der?.carbonGPerKWh;
   const record: IntentRecord = {
     participant: sender,
     side: body.side,
@@ -147,10 +118,10 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
     minFillWh: body.minFillWh,
     limitPrice: body.limitPrice,
     der: body.der ?? null,
-    bus,
-    microgrid: busRecord.microgrid,
-    kind: der !== undefined && body.side === "sell" ? sourceKindOf(der.kind) : null,
-    carbon: der !== undefined && body.side === "sell" && typeof carbon === "number" ? carbon : null,
+    bus: loc.bus,
+    microgrid: loc.microgrid,
+    kind: loc.kind,
+    carbon: loc.carbon,
     priority: body.priority,
     predicates: body.predicates,
     expiresAtMs,
@@ -165,34 +136,60 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
   return [{ type: "intent", attributes: { interval: t, intent: seq, side: body.side, escrowMicros } }];
 });
 
-/** Withdraws an open intent before its gate closes, refunding its escrow. */
+/** Withdraws an open intent (or series entry) before its gate closes, refunding its escrow. */
 export const cancelIntent = defineTx(cancelIntentBodySchema, (ctx, body) => {
   const { state, params } = ctx;
-  const it = getIntent(state, body.interval, body.intent);
+  const t = body.interval;
+  const times = intervalTimes(t, params.intervalMinutes, readMarketParams(state));
+  if (body.series !== undefined) return cancelSeriesEntry(ctx, t, body.series, times.gateClosureMs);
+  const seq = body.intent as number;
+  const it = getIntent(state, t, seq);
   if (it === undefined) {
-    reject("MARKET_UNKNOWN_INTENT", `interval ${body.interval} has no intent ${body.intent}`, { ...body });
+    reject("MARKET_UNKNOWN_INTENT", `interval ${t} has no intent ${seq}`, { interval: t, intent: seq });
   }
   if (it.participant !== ctx.sender)
     reject("MARKET_NOT_INTENT_OWNER", "only its participant can cancel an intent");
-  if (it.status !== "open") reject("MARKET_ALREADY_CANCELLED", `intent ${body.intent} is already cancelled`);
-  const times = intervalTimes(body.interval, params.intervalMinutes, readMarketParams(state));
+  if (it.status !== "open") reject("MARKET_ALREADY_CANCELLED", `intent ${seq} is already cancelled`);
   if (ctx.timeMs >= times.gateClosureMs) {
-    reject("MARKET_GATE_CLOSED", `the gate of interval ${body.interval} closed at ${times.gateClosureMs}`, {
-      interval: body.interval,
+    reject("MARKET_GATE_CLOSED", `the gate of interval ${t} closed at ${times.gateClosureMs}`, {
+      interval: t,
     });
   }
   moveMicros(ctx, ESCROW_ACCOUNT, it.participant, it.escrowMicros);
-  state.put(intentKey(body.interval, body.intent), { ...it, status: "cancelled" });
+  state.put(intentKey(t, seq), { ...it, status: "cancelled" });
   return [
-    {
-      type: "intent_cancelled",
-      attributes: { interval: body.interval, intent: body.intent, refundMicros: it.escrowMicros },
-    },
+    { type: "intent_cancelled", attributes: { interval: t, intent: seq, refundMicros: it.escrowMicros } },
   ];
 });
 
+function cancelSeriesEntry(ctx: TxContext, t: number, slot: number, gateClosureMs: number) {
+  const { state, params } = ctx;
+  const key = seriesKey(seriesDayOf(t, params.intervalMinutes), slot);
+  const rec = state.get<SeriesRecord>(key);
+  const i = rec === undefined ? -1 : t - rec.firstInterval;
+  if (rec === undefined || i < 0 || i >= rec.quantitiesWh.length || rec.quantitiesWh[i] === 0) {
+    reject("MARKET_UNKNOWN_INTENT", `series ${slot} places no intent in interval ${t}`, {
+      interval: t,
+      series: slot,
+    });
+  }
+  if (rec.participant !== ctx.sender)
+    reject("MARKET_NOT_INTENT_OWNER", "only its participant can cancel an intent");
+  if (rec.cancelled.includes(i)) {
+    reject("MARKET_ALREADY_CANCELLED", `series ${slot} is already cancelled in interval ${t}`);
+  }
+  if (ctx.timeMs >= gateClosureMs) {
+    reject("MARKET_GATE_CLOSED", `the gate of interval ${t} closed at ${gateClosureMs}`, { interval: t });
+  }
+  const refund = entryEscrowMicros(rec.side, rec.quantitiesWh[i], rec.limitPrices[i]);
+  moveMicros(ctx, ESCROW_ACCOUNT, rec.participant, refund);
+  state.put(key, { ...rec, cancelled: [...rec.cancelled, i].sort((a, b) => a - b) });
+  return [{ type: "intent_cancelled", attributes: { interval: t, series: slot, refundMicros: refund } }];
+}
+
 export const marketTxTypes = {
   SubmitIntent: submitIntent,
+  SubmitIntentSeries: submitIntentSeries,
   CancelIntent: cancelIntent,
   SubmitSolution: submitSolution,
   SubmitSolutionPart: submitSolutionPart,

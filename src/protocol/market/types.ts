@@ -1,8 +1,18 @@
 import { z } from "zod";
-import { MAX_INTENT_WH, MAX_PRICE_MICROS_PER_KWH } from "../../intents/limits.js";
-import { intentSeqSchema, intentTermsSchema, solutionSchema } from "../../intents/schema.js";
+import { MAX_INTENT_WH, MAX_INTENTS_PER_INTERVAL, MAX_PRICE_MICROS_PER_KWH } from "../../intents/limits.js";
+import {
+  busIdSchema,
+  derIdSchema,
+  intentSeqSchema,
+  intentTermsSchema,
+  isBuyerOnlyPredicate,
+  predicatesSchema,
+  prioritySchema,
+  sideSchema,
+  solutionSchema,
+} from "../../intents/schema.js";
 import type { Predicate, Priority, Side, SourceKind } from "../../market/types.js";
-import { MAX_SOLUTION_PART_CHARS, MAX_SOLUTION_PARTS } from "./limits.js";
+import { MAX_SERIES_INTERVALS, MAX_SOLUTION_PART_CHARS, MAX_SOLUTION_PARTS } from "./limits.js";
 
 /**
  * The market module: intents as signed transactions, solutions and their validity predicates, winner
@@ -50,11 +60,65 @@ export type MarketParams = z.output<typeof marketParamsSchema>;
 export const submitIntentBodySchema = intentTermsSchema;
 export type SubmitIntentBody = z.output<typeof submitIntentBodySchema>;
 
-export const cancelIntentBodySchema = z.strictObject({
-  interval: z.int().nonnegative(),
-  /** The intent's number within the interval (as reported by SubmitIntent's event). */
-  intent: intentSeqSchema,
-});
+/**
+ * SubmitIntentSeries: one participant's intents for consecutive intervals of one series day, signed once (a
+ * home energy manager's day-ahead plan). Entry i is an intent for interval firstInterval + i with the common
+ * terms and its own quantity and limit; a quantity of 0 places no intent for that interval. Every entry is
+ * filled, settled and cancelled like a SubmitIntent of the same terms; the whole series is stored as one
+ * record, so a day of intents costs one state key instead of one per interval.
+ */
+export const submitIntentSeriesBodySchema = z
+  .strictObject({
+    firstInterval: z.int().nonnegative(),
+    side: sideSchema,
+    /** Wh per interval, 0 = no intent in that interval. */
+    quantitiesWh: z.array(z.int().min(0).max(MAX_INTENT_WH)).min(1).max(MAX_SERIES_INTERVALS),
+    /** Micro-units per kWh, one per interval (the same length as quantitiesWh). */
+    limitPrices: z.array(priceSchema).min(1).max(MAX_SERIES_INTERVALS),
+    der: derIdSchema.optional(),
+    bus: busIdSchema.optional(),
+    predicates: predicatesSchema.default([]),
+    priority: prioritySchema.default("normal"),
+  })
+  .refine((b) => b.limitPrices.length === b.quantitiesWh.length, {
+    message: "limitPrices must have one price per entry of quantitiesWh",
+    path: ["limitPrices"],
+  })
+  .refine((b) => b.quantitiesWh.some((q) => q > 0), {
+    message: "a series needs at least one quantity above 0",
+    path: ["quantitiesWh"],
+  })
+  .refine((b) => b.side === "buy" || !b.predicates.some(isBuyerOnlyPredicate), {
+    message: "kinds and maxCarbon describe the seller's energy: only a buy series can state them",
+    path: ["predicates"],
+  })
+  .refine((b) => b.side === "buy" || b.priority === "normal", {
+    message: "priority classes (critical, baseline) are for buy intents",
+    path: ["priority"],
+  })
+  .refine((b) => b.der === undefined || b.bus === undefined, {
+    message: "give der or bus, not both: a DER's bus is its registered one",
+    path: ["bus"],
+  });
+export type SubmitIntentSeriesBody = z.output<typeof submitIntentSeriesBodySchema>;
+
+/** CancelIntent names a single intent by its number, or a series entry by its series (slot) and interval. */
+export const cancelIntentBodySchema = z
+  .strictObject({
+    interval: z.int().nonnegative(),
+    /** The intent's number within the interval (as reported by SubmitIntent's event). */
+    intent: intentSeqSchema.optional(),
+    /** The series' slot within its series day (as reported by SubmitIntentSeries's event). */
+    series: z
+      .int()
+      .min(0)
+      .max(MAX_INTENTS_PER_INTERVAL - 1)
+      .optional(),
+  })
+  .refine((b) => (b.intent === undefined) !== (b.series === undefined), {
+    message: "name either an intent or a series, not both",
+    path: ["intent"],
+  });
 export type CancelIntentBody = z.output<typeof cancelIntentBodySchema>;
 
 /** SubmitSolution: a whole solution in one transaction (intents/schema.ts). */
@@ -103,6 +167,27 @@ export interface IntentRecord {
   /** Money held for a buy intent: ⌈quantity × limit / 1000⌉ + 1 micro-units (0 for sells). */
   escrowMicros: number;
   status: "open" | "cancelled";
+  submittedAtMs: number;
+  txHash: string;
+}
+
+/** State record at "market/series/<day>/<slot>": one SubmitIntentSeries, with what the protocol located. */
+export interface SeriesRecord {
+  participant: string;
+  side: Side;
+  der: string | null;
+  bus: number;
+  microgrid: string | null;
+  kind: SourceKind | null;
+  carbon: number | null;
+  priority: Priority;
+  predicates: Predicate[];
+  firstInterval: number;
+  /** Wh per interval; an entry is set to 0 when it is cancelled (its escrow refunded). */
+  quantitiesWh: number[];
+  limitPrices: number[];
+  /** Entries cancelled before their gate closed (indices into quantitiesWh, ascending). */
+  cancelled: number[];
   submittedAtMs: number;
   txHash: string;
 }

@@ -1,0 +1,70 @@
+import { assert } from "../../core/errors.js";
+import { sourceKindOf } from "../../intents/book.js";
+import type { SourceKind } from "../../market/types.js";
+import { getAccount, putAccount } from "../accounts/state.js";
+import { getBus } from "../grid/state.js";
+import { getDer } from "../registry/state.js";
+import { reject, type TxContext } from "../txdef.js";
+
+export function moveMicros(ctx: TxContext, from: string, to: string, amount: number): void {
+  if (amount === 0) return;
+  const a = getAccount(ctx.state, from);
+  assert(a.micros >= amount, `account ${from} holds the ${amount} micro-units it sends`);
+  putAccount(ctx.state, from, { ...a, micros: a.micros - amount });
+  const b = getAccount(ctx.state, to);
+  putAccount(ctx.state, to, { ...b, micros: b.micros + amount });
+}
+
+/** Where an intent is and what it sells, as the registry and the grid records say. */
+export interface IntentLocation {
+  bus: number;
+  microgrid: string | null;
+  kind: SourceKind | null;
+  carbon: number | null;
+}
+
+/**
+ * Location and source of an intent: the DER's registered bus, kind and carbon intensity (the sender must own
+ * it, and it must be able to deliver or take `mostQuantityWh` in one interval), or a bare bus for a buyer.
+ */
+export function locateIntent(
+  ctx: TxContext,
+  body: { side: "buy" | "sell"; der?: string; bus?: number },
+  mostQuantityWh: number,
+): IntentLocation {
+  const { state, params, sender } = ctx;
+  let bus: number;
+  let kind: SourceKind | null = null;
+  let carbon: number | null = null;
+  if (body.der !== undefined) {
+    const der = getDer(state, body.der);
+    if (der === undefined)
+      reject("MARKET_UNKNOWN_DER", `no DER ${body.der} is registered`, { der: body.der });
+    if (der.owner !== sender) {
+      reject("MARKET_NOT_DER_OWNER", `DER ${body.der} belongs to another participant`, { der: body.der });
+    }
+    const mostWh = Math.floor((der.ratingW * params.intervalMinutes) / 60);
+    if (mostQuantityWh > mostWh) {
+      reject(
+        "MARKET_EXCEEDS_RATING",
+        `${mostQuantityWh} Wh is more than DER ${body.der} can deliver or take in one interval (${mostWh} Wh)`,
+        { der: body.der, quantityWh: mostQuantityWh, mostWh },
+      );
+    }
+    bus = der.bus;
+    if (body.side === "sell") {
+      kind = sourceKindOf(der.kind);
+      carbon = typeof der.carbonGPerKWh === "number" ? der.carbonGPerKWh : null;
+    }
+  } else {
+    if (body.side === "sell")
+      reject("MARKET_SELL_NEEDS_DER", "a sell intent must name the DER that delivers");
+    if (body.bus === undefined) {
+      reject("MARKET_NOT_LOCATED", "a buy intent needs a DER or a bus: the network must know where it is");
+    }
+    bus = body.bus;
+  }
+  const busRecord = getBus(state, bus);
+  if (busRecord === undefined) reject("MARKET_UNKNOWN_BUS", `bus ${bus} is not in the network`, { bus });
+  return { bus, microgrid: busRecord.microgrid, kind, carbon };
+}
