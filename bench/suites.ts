@@ -7,6 +7,7 @@ import { suite as ieee1547Suite } from "./ieee1547.bench.js";
 import { marketSuite } from "./market.bench.js";
 import { suite as marketProtocolSuite } from "./market-protocol.bench.js";
 import { suite as nodeSuite } from "./node.bench.js";
+import { suite as oracleSuite } from "./oracle.bench.js";
 import { suite as protocolSuite } from "./protocol.bench.js";
 import { suite as simSuite, yearSuite as simYearSuite } from "./sim.bench.js";
 
@@ -18,6 +19,7 @@ export const suites: Suite[] = [
   nodeSuite,
   marketSuite,
   marketProtocolSuite,
+  oracleSuite,
   derSuite,
   ieee1547Suite,
   clusterSuite,
