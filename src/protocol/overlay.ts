@@ -33,7 +33,7 @@ export class StateOverlay {
     let c = this.committed.get(key);
     if (c === undefined) {
       const bytes = this.base.get(key);
-      c = bytes === undefined ? null : decodeStateValue(key, bytes);
+      c = bytes === undefined ? null : decodeShared(key, bytes);
       this.committed.set(key, c);
     }
     return c === null ? undefined : (c as T);
@@ -90,6 +90,25 @@ export class StateOverlay {
       }
     });
   }
+}
+
+/**
+ * Decoded values of the most recently read committed rows, by the identity of their bytes: a store that keeps
+ * its rows in memory (MemoryState) hands out the same bytes until the row changes, so a value read again in
+ * a later block (a day's intent series, read by every interval's solution and settlement) is parsed once.
+ * Values are frozen and never mutated (see above), so sharing them across overlays is as safe as within one.
+ * A store that returns fresh bytes on every read simply misses. Bounded, oldest out first.
+ */
+const decoded = new Map<Uint8Array, Value>();
+const DECODED_MAX = 16_384;
+
+function decodeShared(key: string, bytes: Uint8Array): Value {
+  const hit = decoded.get(bytes);
+  if (hit !== undefined) return hit;
+  const value = decodeStateValue(key, bytes);
+  if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value as Uint8Array);
+  decoded.set(bytes, value);
+  return value;
 }
 
 /** A committed value: canonical JSON written by the protocol itself (so parsing without re-checking is safe). */
