@@ -1,12 +1,25 @@
 /**
- * Battery (and PV) owner scheduling as a linear program over a horizon, through the project's LP seam
- * (grid/lp): the "optimal" strategy on the owner's forecast, and the perfect-foresight optimum on what actually
- * happened (for capital efficiency).
+ * Battery (and PV) owner scheduling over a horizon: the "optimal" strategy on the owner's forecast, and the
+ * perfect-foresight optimum on what actually happened (for capital efficiency). The problem is the linear
+ * program
  *
  *   minimise   Σ_k ( buy_k · b_k − sell_k · s_k ) / 1000                  (prices in micros/kWh, energy in Wh)
  *   subject to b_k − s_k − c_k + d_k = net_k                              (net = load − pv, Wh)
  *              soc_k = soc_{k−1} + η·c_k − d_k/η,  min ≤ soc_k ≤ capacity,  soc_H ≥ soc_end
  *              0 ≤ c_k, d_k ≤ rating · Δt,  b_k, s_k ≥ 0
+ *
+ * solved exactly by `scheduleBattery` as a dynamic program over the state of charge (below), and by
+ * `scheduleBatteryLp` through the project's LP seam (grid/lp, HiGHS): the tests hold the two to the same optimum.
+ *
+ * The dynamic program. With 0 ≤ sell_k ≤ buy_k, write u_k = η·c_k − d_k/η for the change of the state of
+ * charge; charging and discharging at once never pays, so the grid exchange is g_k = net_k + u_k/η (u ≥ 0) or
+ * net_k + u_k·η (u < 0), and the interval's cost φ_k(u) = buy·max(g, 0) − sell·max(−g, 0) is convex and
+ * piecewise linear in u on [−rating·Δt/η, η·rating·Δt], with at most three pieces. The least cost F_k(s) of
+ * reaching state of charge s after interval k is F_{k−1} infimal-convolved with φ_k and cut to [min, capacity]:
+ * convex and piecewise linear again, its pieces the union of both sets sorted by slope. Each stage is kept as
+ * its merged pieces with their origin, so the optimal end state (the least cost at or above soc_end) is split
+ * back into the previous state and u_k stage by stage: exact, O(H · pieces), and free of solver calls — a
+ * year of 35,040 intervals is planned in milliseconds.
  */
 import { LpBuilder } from "../grid/lp/builder.js";
 import type { LpSolver } from "../grid/lp/types.js";
@@ -34,7 +47,8 @@ export interface Schedule {
   costMicros: number;
 }
 
-export function scheduleBattery(solver: LpSolver, input: ScheduleInput): Schedule {
+/** The same problem through the LP seam (HiGHS): the reference the dynamic program is tested against. */
+export function scheduleBatteryLp(solver: LpSolver, input: ScheduleInput): Schedule {
   const n = input.netWh.length;
   const lp = new LpBuilder("min", { cols: 5 * n, rows: 2 * n + 1, nonzeros: 10 * n });
   const stepWh = input.ratingW * input.stepHours;
@@ -70,4 +84,131 @@ export function scheduleBattery(solver: LpSolver, input: ScheduleInput): Schedul
     dischargeWh[k] = Math.max(0, r.x[d[k]]);
   }
   return { ok: true, chargeWh, dischargeWh, costMicros: r.objective };
+}
+
+/** One stage of the dynamic program: F_{k−1} □ φ_k before the cut, pieces sorted by slope. */
+interface Stage {
+  /** Left end of F_{k−1} (after its cut) and of φ_k's domain. */
+  prevLeft: number;
+  uMin: number;
+  slope: Float64Array;
+  len: Float64Array;
+  /** 1: the piece is F_{k−1}'s, 0: φ_k's. */
+  fromPrev: Uint8Array;
+}
+
+const EPS = 1e-9;
+
+/** Exact optimum of the schedule LP (see the header) by the dynamic program over the state of charge. */
+export function scheduleBattery(input: ScheduleInput): Schedule {
+  const n = input.netWh.length;
+  const eta = input.efficiency;
+  const stepWh = input.ratingW * input.stepHours;
+  const lo = input.minWh;
+  const hi = input.capacityWh;
+  const chargeWh = new Float64Array(n);
+  const dischargeWh = new Float64Array(n);
+  const fail: Schedule = { ok: false, chargeWh, dischargeWh, costMicros: 0 };
+  if (!(eta > 0 && eta <= 1) || stepWh < 0 || input.socWh < lo - EPS || input.socWh > hi + EPS) return fail;
+  const uLo = -stepWh / eta;
+  const uHi = eta * stepWh;
+  const stages: Stage[] = [];
+  let left = input.socWh;
+  let slope = new Float64Array(0);
+  let len = new Float64Array(0);
+  for (let k = 0; k < n; k++) {
+    const net = input.netWh[k];
+    const buy = input.buyMicrosPerKWh[k] / 1000;
+    const sell = input.sellMicrosPerKWh[k] / 1000;
+    if (!(sell >= 0 && sell <= buy)) {
+      throw new RangeError(`step ${k}: the schedule needs 0 ≤ sell (${sell}) ≤ buy (${buy}) prices`);
+    }
+    // φ_k's pieces: between its domain's ends, the kinks at u = 0 and where the exchange g changes sign.
+    const cuts = [uLo, 0, uHi];
+    const zero = net <= 0 ? -net * eta : -net / eta;
+    if (zero > uLo && zero < uHi) cuts.push(zero);
+    cuts.sort((a, b) => a - b);
+    const pSlope: number[] = [];
+    const pLen: number[] = [];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const w = cuts[i + 1] - cuts[i];
+      if (w <= 0) continue;
+      const mid = (cuts[i] + cuts[i + 1]) / 2;
+      const g = net + (mid >= 0 ? mid / eta : mid * eta);
+      pSlope.push((g > 0 ? buy : sell) * (mid >= 0 ? 1 / eta : eta));
+      pLen.push(w);
+    }
+    // Merge by slope (both lists ascend: F_{k−1} by construction, φ_k by convexity).
+    const m = slope.length + pSlope.length;
+    const st: Stage = {
+      prevLeft: left,
+      uMin: uLo,
+      slope: new Float64Array(m),
+      len: new Float64Array(m),
+      fromPrev: new Uint8Array(m),
+    };
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < m; i++) {
+      if (b >= pSlope.length || (a < slope.length && slope[a] <= pSlope[b])) {
+        st.slope[i] = slope[a];
+        st.len[i] = len[a++];
+        st.fromPrev[i] = 1;
+      } else {
+        st.slope[i] = pSlope[b];
+        st.len[i] = pLen[b++];
+      }
+    }
+    stages.push(st);
+    // The cut to [min, capacity].
+    let from = left + uLo;
+    let total = 0;
+    for (let i = 0; i < m; i++) total += st.len[i];
+    if (from > hi + EPS || from + total < lo - EPS) return fail;
+    const keepS: number[] = [];
+    const keepL: number[] = [];
+    let pos = from;
+    for (let i = 0; i < m; i++) {
+      const a0 = Math.max(pos, lo);
+      const a1 = Math.min(pos + st.len[i], hi);
+      pos += st.len[i];
+      if (a1 - a0 > EPS) {
+        keepS.push(st.slope[i]);
+        keepL.push(a1 - a0);
+      }
+    }
+    from = Math.min(Math.max(from, lo), hi);
+    left = from;
+    slope = Float64Array.from(keepS);
+    len = Float64Array.from(keepL);
+  }
+  // The end state: the least F_n(s) with s ≥ soc_end (within the reachable range).
+  const end = Math.min(hi, Math.max(lo, input.endWh));
+  let right = left;
+  for (const w of len) right += w;
+  if (right < end - 1e-6) return fail;
+  let s = left;
+  for (let i = 0; i < slope.length && slope[i] < 0; i++) s += len[i];
+  s = Math.max(s, end);
+  // Back through the stages: split the state into F_{k−1}'s part and u_k's, in slope order.
+  let cost = 0;
+  for (let k = n - 1; k >= 0; k--) {
+    const st = stages[k];
+    let rest = s - (st.prevLeft + st.uMin);
+    let fromPrev = 0;
+    let fromPhi = 0;
+    for (let i = 0; i < st.slope.length && rest > 0; i++) {
+      const take = Math.min(rest, st.len[i]);
+      if (st.fromPrev[i] === 1) fromPrev += take;
+      else fromPhi += take;
+      rest -= take;
+    }
+    const u = st.uMin + fromPhi;
+    if (u >= 0) chargeWh[k] = Math.min(stepWh, u / eta);
+    else dischargeWh[k] = Math.min(stepWh, -u * eta);
+    const g = input.netWh[k] + chargeWh[k] - dischargeWh[k];
+    cost += (g > 0 ? input.buyMicrosPerKWh[k] * g : input.sellMicrosPerKWh[k] * g) / 1000;
+    s = st.prevLeft + fromPrev;
+  }
+  return { ok: true, chargeWh, dischargeWh, costMicros: cost };
 }

@@ -62,7 +62,7 @@ export async function simulateScenario(
     },
   });
   const tRun = performance.now();
-  const efficiency = capitalEfficiency(result, solver);
+  const efficiency = capitalEfficiency(result);
   const summary = buildSummary(result, efficiency);
   const out = outputsOf(result, summary);
   const tSummary = performance.now();
@@ -133,7 +133,7 @@ export async function verifyRunDir(
   const bar = progressBar(`verify ${scenario.name}`, process.stderr, options.progress ?? true);
   const result = await runWorld(world, { solver, onStep: (k, n) => bar.update(k, n) });
   bar.finish();
-  const summary = buildSummary(result, capitalEfficiency(result, solver));
+  const summary = buildSummary(result, capitalEfficiency(result));
   const out = outputsOf(result, summary);
   void text;
   const current = codeVersion();

@@ -56,7 +56,7 @@ export function planStep(
   let dischargeWh = 0;
   if (a.battery) {
     const room = batteryRoom(a, ctx.stepHours);
-    if (a.strategy.kind === "optimal" && ctx.solver) {
+    if (a.strategy.kind === "optimal") {
       let plan = ctx.plans.get(a.index);
       const every = a.strategy.replanEveryIntervals;
       if (plan === undefined || k - plan.startStep >= every || k - plan.startStep >= plan.chargeWh.length) {
@@ -69,7 +69,7 @@ export function planStep(
         }
         const sell = price.map((p) => Math.max(0, p - 1));
         const b = a.battery;
-        const s = scheduleBattery(ctx.solver, {
+        const s = scheduleBattery({
           netWh: net,
           buyMicrosPerKWh: price,
           sellMicrosPerKWh: sell,

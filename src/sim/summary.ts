@@ -1,10 +1,10 @@
 /**
  * The summary of a run (summary.json) and the capital efficiency of every battery owner: realized profit over
  * the perfect-foresight optimum, both measured against owning nothing (buying the whole load at the prices
- * that cleared). The optimum is the same LP as the optimal strategy (schedule.ts), solved once after the run
- * on the actual load, PV and prices of the whole run, from the same initial state of charge and back to it.
+ * that cleared). The optimum is the same problem as the optimal strategy's (schedule.ts: the LP, solved exactly
+ * by its dynamic program), solved once after the run on the actual load, PV and prices of the whole run, from
+ * the same initial state of charge and back to it.
  */
-import type { LpSolver } from "../grid/lp/types.js";
 import { gini, round } from "./metrics.js";
 import type { RunResult } from "./run.js";
 import { scheduleBattery } from "./schedule.js";
@@ -18,7 +18,7 @@ export interface CapitalEfficiency {
   efficiency: number | null;
 }
 
-export function capitalEfficiency(r: RunResult, solver: LpSolver): CapitalEfficiency[] {
+export function capitalEfficiency(r: RunResult): CapitalEfficiency[] {
   const { world } = r;
   const stepHours = world.intervalMinutes / 60;
   const up = world.scenario.market.upstream;
@@ -38,7 +38,7 @@ export function capitalEfficiency(r: RunResult, solver: LpSolver): CapitalEffici
       baseline += (r.servedWh[a.index][k] * price[k]) / 1000;
       delivered += (r.deliveredWh[a.index][k] * price[k]) / 1000;
     }
-    const s = scheduleBattery(solver, {
+    const s = scheduleBattery({
       netWh: net,
       buyMicrosPerKWh: price,
       sellMicrosPerKWh: price.map((p) => Math.max(0, p - 1)),
