@@ -33,7 +33,7 @@ describeData("examples/community-year.yaml: the year benchmark's scenario", () =
     expect(g.battery?.sharePct ?? 0).toBeGreaterThan(0);
   });
 
-  it("its first two intervals run through the protocol: every household trades, money is conserved", async () => {
+  it("its first two intervals run through the protocol, bid day-ahead and read daily; money is conserved", async () => {
     const raw = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
     const slice = { ...raw, durationHours: 0.5 };
     const scenario = parseScenario(slice);
@@ -56,8 +56,12 @@ describeData("examples/community-year.yaml: the year benchmark's scenario", () =
     };
     expect(s.scenario.intervals).toBe(2);
     expect(s.scenario.households).toBe(1000);
-    // each interval: at least one signed intent and one signed meter reading per participant
-    expect(r.manifest.ledger.txCount).toBeGreaterThanOrEqual(2 * 2 * s.scenario.participants);
+    // Day-ahead bids and daily uploads: per participant one intent series and one upload of readings for
+    // the slice, fewer than the intent and reading per interval that per-interval mode signs.
+    expect(scenario.market.intents).toBe("day-ahead");
+    expect(scenario.meters.upload).toBe("daily");
+    expect(r.manifest.ledger.txCount).toBeGreaterThanOrEqual(2 * s.scenario.participants);
+    expect(r.manifest.ledger.txCount).toBeLessThan(2 * 2 * s.scenario.participants);
     expect(s.money.totalMicrosAfter).toBe(s.money.totalMicrosBefore);
     expect(s.totals.powerFlowFailures).toBe(0);
     expect(s.totals.criticalServedShare).toBe(1);

@@ -24,11 +24,21 @@ import { referenceSolution } from "../intents/solver.js";
 import type { Order } from "../market/types.js";
 import { PARAMS_KEY, readStateValue } from "../protocol/index.js";
 import { loadBook } from "../protocol/market/book.js";
-import { ESCROW_ACCOUNT, settlementKey, TREASURY_ACCOUNT } from "../protocol/market/state.js";
+import { ESCROW_ACCOUNT, getInterval, settlementKey, TREASURY_ACCOUNT } from "../protocol/market/state.js";
 import type { SettlementRecord } from "../protocol/market/types.js";
 import { StateOverlay } from "../protocol/overlay.js";
 import { type AttackId, tamperDay } from "./attacks.js";
 import { type Clearing, meritOrderClearing } from "./clearing.js";
+import {
+  type DayPlan,
+  type DaySeries,
+  deliverableStep,
+  entryAt,
+  planDay,
+  readingRuns,
+  resolveSlots,
+  seriesOfAgent,
+} from "./day-ahead.js";
 import { respondPerIeee1547 } from "./inverters.js";
 import { SimLedger } from "./ledger.js";
 import { type IntervalRecord, newRunMetrics, type RunMetrics } from "./metrics.js";
@@ -138,6 +148,49 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       if (!x.result.ok) metrics.reject(x.result.code, accounts.get(x.sender) ?? x.sender);
     return applied;
   };
+  const planCtx = { scenario: s, steps, stepHours, solver: options.solver, plans, priceForecast };
+  const perDay = Math.round(1440 / world.intervalMinutes);
+  const dayAhead = s.market.intents === "day-ahead";
+  let day: DayPlan | null = null;
+  const placeSeries = (x: Omit<DaySeries, "handle" | "slot" | "cancelled">): DaySeries => {
+    const handle = ledger.submit(x.key, "SubmitIntentSeries", {
+      firstInterval: world.firstInterval + x.firstStep,
+      side: x.side,
+      quantitiesWh: x.quantitiesWh,
+      limitPrices: x.limitPrices,
+      der: x.der,
+      priority: x.priority,
+    });
+    return { ...x, handle, slot: null, cancelled: new Set() };
+  };
+  const daily = s.meters.upload === "daily";
+  const dayReadings = world.agents.map((): { step: number; energyWh: number }[] => []);
+  const dayClaims = world.agents.map((): { step: number; energyWh: number }[] => []);
+  const upstreamReadings: { step: number; energyWh: number }[] = [];
+  const toSettle: number[] = [];
+  const uploadDay = (endMs: number) => {
+    const upload = (key: Agent["key"], der: string, list: { step: number; energyWh: number }[]) => {
+      for (const run of readingRuns(list)) {
+        ledger.defer(endMs, () =>
+          ledger.submit(key, "SubmitMeterReadings", {
+            der,
+            firstInterval: run.firstStep,
+            energyWh: run.energyWh,
+          }),
+        );
+      }
+      list.length = 0;
+    };
+    for (const a of world.agents) {
+      upload(a.device, a.id, dayReadings[a.index]);
+      upload(a.device, a.id, dayClaims[a.index]);
+    }
+    upload(world.upstreamDevice, UPSTREAM_DER, upstreamReadings);
+    const due = toSettle.splice(0);
+    ledger.defer(endMs + stepMs, () => {
+      for (const t of due) ledger.submit(world.market, "SettleInterval", { interval: t });
+    });
+  };
   let eventIdx = 0;
   const genesisHash = String(readStateValue(PARAMS_KEY, ledger.state.get(PARAMS_KEY)!).genesisHash);
 
@@ -173,6 +226,41 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     const stepOf: (AgentStep | null)[] = world.agents.map(() => null);
     const orders: { order: Order; island: number; handle: number }[] = [];
     ledger.release(gateMs - 1);
+    // Day-ahead: before the day's first gate closure, every agent's series for the rest of the UTC day.
+    let newDay = false;
+    if (dayAhead && (day === null || k >= day.endStep)) {
+      newDay = true;
+      day = { firstStep: k, endStep: Math.min(steps, k + perDay - (t % perDay)), series: [], steps: [] };
+      const d = day;
+      for (const a of world.agents) {
+        d.steps[a.index] = planDay(a, k, d.endStep, planCtx);
+        for (const x of seriesOfAgent(a, d.steps[a.index], k, s, doubleSellers.has(a.index))) {
+          // An agent that is its island's grid former, or cut off without one, places nothing for now.
+          const i = mIsland[a.busIndex];
+          if (mFormer.get(i) === a || (i !== mUp && !mFormer.has(i))) x.quantitiesWh[0] = 0;
+          if (x.quantitiesWh.some((q) => q > 0)) d.series.push(placeSeries(x));
+        }
+      }
+      const n = d.endStep - k;
+      for (const [side, limit] of [
+        ["sell", up.sellMicrosPerKWh],
+        ["buy", up.buyMicrosPerKWh],
+      ] as const) {
+        d.series.push(
+          placeSeries({
+            agent: null,
+            key: world.utility,
+            der: UPSTREAM_DER,
+            bus: up.bus,
+            side,
+            priority: "normal",
+            firstStep: k,
+            quantitiesWh: new Array(n).fill(Math.floor(up.ratingW * stepHours)),
+            limitPrices: new Array(n).fill(limit),
+          }),
+        );
+      }
+    }
     const place = (key: Agent["key"], der: string, island: number, o: Order) => {
       const handle = ledger.submit(key, "SubmitIntent", {
         interval: t,
@@ -186,6 +274,14 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     };
     for (const a of world.agents) {
       const i = mIsland[a.busIndex];
+      if (day !== null && !newDay && (mFormer.get(i) === a || (i !== mUp && !mFormer.has(i)))) {
+        // The plan did not know: withdraw this interval's entries (the former bids below).
+        for (const x of day.series) {
+          if (x.agent !== a || x.slot === null || entryAt(x, k) === null) continue;
+          ledger.submit(a.key, "CancelIntent", { interval: t, series: x.slot });
+          x.cancelled.add(k);
+        }
+      }
       if (i !== mUp && !mFormer.has(i)) continue;
       const base = { participant: a.id, bus: a.busId, minFillWh: 0 };
       if (mFormer.get(i) === a) {
@@ -212,48 +308,67 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
         }
         continue;
       }
-      const st = planStep(a, k, {
-        scenario: s,
-        steps,
-        stepHours,
-        solver: options.solver,
-        plans,
-        priceForecast,
-      });
+      if (day !== null) {
+        stepOf[a.index] = deliverableStep(a, day.steps[a.index][k - day.firstStep], stepHours);
+        continue;
+      }
+      const st = planStep(a, k, planCtx);
       stepOf[a.index] = st;
       for (const o of ordersOf(a, st, s, doubleSellers.has(a.index), i !== mUp)) place(a.key, a.id, i, o);
     }
-    const upstreamWhMax = Math.floor(up.ratingW * stepHours);
-    const upBase = { participant: "upstream", bus: up.bus, minFillWh: 0, quantityWh: upstreamWhMax };
-    place(world.utility, UPSTREAM_DER, mUp, {
-      ...upBase,
-      id: "upstream/sell",
-      side: "sell",
-      limitPrice: up.sellMicrosPerKWh,
-    });
-    place(world.utility, UPSTREAM_DER, mUp, {
-      ...upBase,
-      id: "upstream/buy",
-      side: "buy",
-      limitPrice: up.buyMicrosPerKWh,
-    });
+    if (!dayAhead) {
+      const upstreamWhMax = Math.floor(up.ratingW * stepHours);
+      const upBase = { participant: "upstream", bus: up.bus, minFillWh: 0, quantityWh: upstreamWhMax };
+      place(world.utility, UPSTREAM_DER, mUp, {
+        ...upBase,
+        id: "upstream/sell",
+        side: "sell",
+        limitPrice: up.sellMicrosPerKWh,
+      });
+      place(world.utility, UPSTREAM_DER, mUp, {
+        ...upBase,
+        id: "upstream/buy",
+        side: "buy",
+        limitPrice: up.buyMicrosPerKWh,
+      });
+    }
     timing.planMs += performance.now() - t0;
     const intentBlock = countRejections(ledger.commit(gateMs - 1));
+    if (newDay && day !== null) resolveSlots(day, intentBlock);
 
     // At gate closure: what has become due (grid events, readings, settlements), so the book below is the one
     // the protocol will check the solution against.
     ledger.release(gateMs);
     countRejections(ledger.commit(gateMs));
+    // Every intent of t as placed: the singles of this interval, then the entries of the day's series, with
+    // the number the protocol gave each (null: refused), as the book numbers them (market/series.ts).
+    const placed: { order: Order; island: number; seq: number | null }[] = [];
+    for (const o of orders) {
+      const r = intentBlock[o.handle].result;
+      placed.push({
+        order: o.order,
+        island: o.island,
+        seq: r.ok ? Number(r.events[0]?.attributes.intent) : null,
+      });
+    }
+    if (day !== null) {
+      const singles = getInterval(new StateOverlay(ledger.state), t)?.intents ?? 0;
+      for (const x of day.series) {
+        const order = entryAt(x, k);
+        if (order === null) continue;
+        const island = mIsland[world.busIndex.get(x.bus)!];
+        placed.push({ order, island, seq: x.slot === null ? null : singles + x.slot });
+      }
+    }
 
     // 2. The solution for t, over the intents the protocol accepted: the reference solver on the protocol's
     // own book (network, islands, lifeline), or the merit-order clearing per island.
     t0 = performance.now();
     const orderOfSeq = new Map<number, Order>();
     const byIsland = new Map<number, { order: Order; seq: number }[]>();
-    for (const o of orders) {
-      const r = intentBlock[o.handle].result;
-      if (!r.ok) continue;
-      const seq = Number(r.events[0]?.attributes.intent);
+    for (const o of placed) {
+      if (o.seq === null) continue;
+      const seq = o.seq;
       orderOfSeq.set(seq, o.order);
       const list = byIsland.get(o.island) ?? [];
       list.push({ order: o.order, seq });
@@ -313,11 +428,10 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     /** Buy energy of each agent left unfilled (rejected intents included), critical and the rest, Wh. */
     const unfilledCritical = new Float64Array(world.agents.length);
     const unfilledNormal = new Float64Array(world.agents.length);
-    for (const o of orders) {
+    for (const o of placed) {
       if (o.order.side !== "buy" || o.order.participant === "upstream") continue;
       const a = world.agentById.get(o.order.participant!)!;
-      const r = intentBlock[o.handle].result;
-      const f = r.ok ? (filledOfSeq.get(Number(r.events[0]?.attributes.intent)) ?? 0) : 0;
+      const f = o.seq === null ? 0 : (filledOfSeq.get(o.seq) ?? 0);
       if (o.order.priority === "critical") unfilledCritical[a.index] += o.order.quantityWh - f;
       else unfilledNormal[a.index] += o.order.quantityWh - f;
     }
@@ -528,25 +642,38 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
         theftWh += reported - actual;
       }
       imbalanceWh += Math.abs(actual - committed[a.index]);
+      const claim =
+        doubleSellers.has(a.index) && committed[a.index] > 0 ? reported + committed[a.index] : null;
+      if (daily) {
+        dayReadings[a.index].push({ step: t, energyWh: reported });
+        if (claim !== null) dayClaims[a.index].push({ step: t, energyWh: claim });
+        continue;
+      }
       ledger.defer(tEnd, () =>
         ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval: t, energyWh: reported }),
       );
-      if (doubleSellers.has(a.index) && committed[a.index] > 0) {
-        const claim = reported + committed[a.index];
+      if (claim !== null) {
         ledger.defer(tEnd, () =>
           ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval: t, energyWh: claim }),
         );
       }
     }
     const upstreamReading = Math.round(upstreamWh);
-    ledger.defer(tEnd, () =>
-      ledger.submit(world.upstreamDevice, "SubmitMeterReading", {
-        der: UPSTREAM_DER,
-        interval: t,
-        energyWh: upstreamReading,
-      }),
-    );
-    ledger.defer(tEnd + stepMs, () => ledger.submit(world.market, "SettleInterval", { interval: t }));
+    if (daily) {
+      upstreamReadings.push({ step: t, energyWh: upstreamReading });
+      toSettle.push(t);
+      // After the UTC day (or the run) ends: each meter's day in one upload, then the day's settlements.
+      if ((t + 1) % perDay === 0 || k === steps - 1) uploadDay(tEnd);
+    } else {
+      ledger.defer(tEnd, () =>
+        ledger.submit(world.upstreamDevice, "SubmitMeterReading", {
+          der: UPSTREAM_DER,
+          interval: t,
+          energyWh: upstreamReading,
+        }),
+      );
+      ledger.defer(tEnd + stepMs, () => ledger.submit(world.market, "SettleInterval", { interval: t }));
+    }
 
     // 6. Metrics of the interval.
     for (const a of world.agents) {

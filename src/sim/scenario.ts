@@ -197,6 +197,12 @@ export const scenarioSchema = z.strictObject({
       rule: z.enum(["uniform", "pay-as-bid"]).default("uniform"),
       /** Who clears: the protocol's reference solver on its own book, or the simulator's merit-order auction. */
       solver: z.enum(["reference", "merit-order"]).default("reference"),
+      /**
+       * How agents bid: "per-interval" (one SubmitIntent per order before each gate closure, on the state of
+       * charge of that moment) or "day-ahead" (before a day's first gate closure, one SubmitIntentSeries per
+       * order kind for the rest of that UTC day, planned on the forecast; day-ahead.ts).
+       */
+      intents: z.enum(["per-interval", "day-ahead"]).default("per-interval"),
       /** Position of the uniform price in the supporting interval, parts per million (500000 = midpoint). */
       kPpm: z.int().min(0).max(1_000_000).default(500_000),
       upstream: z
@@ -219,6 +225,12 @@ export const scenarioSchema = z.strictObject({
       pvErrorPct: z.number().min(0).max(100).default(15),
     })
     .prefault({}),
+  /**
+   * When meters send their readings: "per-interval" (one SubmitMeterReading after each interval) or "daily"
+   * (one SubmitMeterReadings with the day's readings after the UTC day ends, as smart meters upload; the
+   * day's intervals are then settled together).
+   */
+  meters: z.strictObject({ upload: z.enum(["per-interval", "daily"]).default("per-interval") }).prefault({}),
   microgrids: z
     .array(z.strictObject({ id, name: z.string().min(1).max(128), buses: z.array(busId).min(1) }))
     .default([]),

@@ -310,7 +310,12 @@ export function buildWorld(scenario: Scenario): World {
       criticalShare,
       valueMicrosPerKWh: value,
       pvWh,
-      pvFcWh: pvWh ? forecastOf(pvWh, scenario.forecast.pvErrorPct, fc.fork("pv")) : null,
+      // A forecast of an inverter's output never exceeds what its AC rating lets through.
+      pvFcWh: pvWh
+        ? forecastOf(pvWh, scenario.forecast.pvErrorPct, fc.fork("pv")).map((x) =>
+            Math.min(x, ((spec.pv?.ratingW ?? 0) * intervalMinutes) / 60),
+          )
+        : null,
       pvRatingW: spec.pv?.ratingW ?? 0,
       pvCostMicrosPerKWh: spec.pv?.marginalCostMicrosPerKWh ?? 0,
       battery: b
@@ -360,7 +365,8 @@ export function buildWorld(scenario: Scenario): World {
     genesisTimeMs: startMs - stepMs - 2,
     params: {
       intervalMinutes,
-      meterReadingMaxAgeIntervals: 96,
+      // A daily upload reads back to the day's first interval: two days of age leave room for the last one.
+      meterReadingMaxAgeIntervals: scenario.meters.upload === "daily" ? 2 * (1440 / intervalMinutes) : 96,
       ...(scenario.signatureScheme === "ed25519" ? {} : { signatureScheme: scenario.signatureScheme }),
       market: {
         kPricingPpm: scenario.market.kPpm,

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { dbPathOf } from "../node/init.js";
+import { verifyChain } from "../node/verify.js";
+import { ESCROW_ACCOUNT } from "../protocol/market/state.js";
+import { describeData } from "../test-support/data.js";
+import { readingRuns } from "./day-ahead.js";
+import { type RunResult, runWorld } from "./run.js";
+import { simSolver } from "./simulate.js";
+import { testScenario } from "./test-scenario.js";
+import { buildWorld } from "./world.js";
+
+/**
+ * The test feeder for 32 hours (12:00 to 20:00 the next day, so two UTC days and their boundary), once as
+ * per-interval bids and readings and once bid day-ahead and read daily: the physics and the books must hold
+ * in both, and the second must need a fraction of the transactions.
+ */
+describeData("day-ahead bids and daily meter uploads on the protocol", () => {
+  let dir: string;
+  let perInterval: RunResult;
+  let dayAhead: RunResult;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "plurigrid-day-ahead-"));
+    const solver = await simSolver();
+    perInterval = await runWorld(buildWorld(testScenario({ durationHours: 32 }).scenario), { solver });
+    const world = buildWorld(
+      testScenario({
+        durationHours: 32,
+        market: { intents: "day-ahead" },
+        meters: { upload: "daily" },
+      }).scenario,
+    );
+    dayAhead = await runWorld(world, { ledgerDir: join(dir, "ledger"), solver });
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("balances energy in every interval and conserves money; the escrow ends empty", () => {
+    expect(dayAhead.metrics.intervals).toHaveLength(128);
+    for (const x of dayAhead.metrics.intervals) {
+      expect(x.pfConverged).toBe(true);
+      expect(Math.abs(x.upstreamWh + x.pvWh + x.batteryNetWh - x.loadServedWh - x.lossesWh)).toBeLessThan(1);
+    }
+    let before = 0;
+    let after = 0;
+    for (const v of dayAhead.balances.initial.values()) before += v;
+    for (const v of dayAhead.balances.final.values()) after += v;
+    expect(after).toBe(before);
+    expect(dayAhead.balances.final.get(ESCROW_ACCOUNT)).toBe(0);
+  });
+
+  it("writes a ledger that plurigrid verify replays", async () => {
+    const outcome = await verifyChain(dbPathOf(join(dir, "ledger")), { threads: 0 });
+    expect(outcome).toMatchObject({
+      ok: true,
+      stateRoot: dayAhead.ledger.stateRoot,
+      txCount: dayAhead.ledger.txCount,
+    });
+  });
+
+  it("needs a fraction of the transactions of per-interval bidding, and the protocol accepts them", () => {
+    expect(dayAhead.ledger.txCount * 5).toBeLessThan(perInterval.ledger.txCount);
+    const codes = [...dayAhead.metrics.rejections.keys()];
+    expect(codes.filter((c) => c.startsWith("SOLUTION_") || c.startsWith("MARKET_"))).toEqual([]);
+    // Every interval cleared local trades or imports; the market traded in daylight on both days.
+    const local = dayAhead.metrics.intervals.filter((x) => x.localVolumeWh > 0).map((x) => x.step);
+    expect(local.some((k) => k < 32)).toBe(true);
+    expect(local.some((k) => k >= 96)).toBe(true);
+  });
+
+  it("serves the island's critical load during the outage (its grid former bids per interval)", () => {
+    const islanded = dayAhead.metrics.intervals.filter((x) => x.islandedBuses > 0);
+    expect(islanded).toHaveLength(8);
+    for (const x of islanded) expect(x.criticalServedWh).toBeGreaterThanOrEqual(x.criticalWh - 1);
+  });
+
+  it("catches the double seller's second day of claims as duplicates, and only its", () => {
+    expect(dayAhead.metrics.rejectionsBy.get("ORACLE_DUPLICATE prosumer-x") ?? 0).toBeGreaterThan(0);
+    expect(
+      [...dayAhead.metrics.rejectionsBy.keys()].filter(
+        (k) => k.startsWith("ORACLE_DUPLICATE") && !k.endsWith("prosumer-x"),
+      ),
+    ).toEqual([]);
+    expect(dayAhead.metrics.intervals.reduce((t, x) => t + x.theftWh, 0)).toBeGreaterThan(0);
+  });
+});
+
+it("splits a day's readings into runs of consecutive intervals", () => {
+  expect(
+    readingRuns([
+      { step: 5, energyWh: 1 },
+      { step: 6, energyWh: 2 },
+      { step: 8, energyWh: 3 },
+    ]),
+  ).toEqual([
+    { firstStep: 5, energyWh: [1, 2] },
+    { firstStep: 8, energyWh: [3] },
+  ]);
+  expect(readingRuns([])).toEqual([]);
+});
