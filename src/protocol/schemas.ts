@@ -32,6 +32,29 @@ export const intSchema = z.int();
 export const nonNegativeIntSchema = z.int().nonnegative();
 export const positiveIntSchema = z.int().positive();
 
+/**
+ * A list of integers in [min, max] with between minLength and maxLength entries, checked by one loop: a day of
+ * intents or readings is hundreds of numbers, and a schema object per number costs more than the transaction's
+ * own work. Messages name the first bad entry.
+ */
+export function intListSchema(min: number, max: number, minLength: number, maxLength: number) {
+  // `continue: false`: refinements of the enclosing object then never see a value that is not such a list.
+  return z.custom<number[]>().superRefine((value, ctx) => {
+    const fail = (message: string, path: number[] = []) =>
+      ctx.addIssue({ code: "custom", message, path, continue: false });
+    if (!Array.isArray(value)) return fail("expected an array of integers");
+    if (value.length < minLength || value.length > maxLength) {
+      return fail(`expected ${minLength} to ${maxLength} entries, got ${value.length}`);
+    }
+    for (let i = 0; i < value.length; i++) {
+      const x = value[i];
+      if (!Number.isSafeInteger(x) || x < min || x > max) {
+        return fail(`entry ${i}: expected an integer in [${min}, ${max}]`, [i]);
+      }
+    }
+  });
+}
+
 /** Protocol time: integer ms since the Unix epoch. */
 export const timeMsSchema = z.int().nonnegative();
 

@@ -147,6 +147,15 @@ describe("market: intent series", () => {
     expect(invalid(bob, "SubmitIntentSeries", buySeries([0, 0], [1, 1]))).toEqual(["TX_INVALID"]);
     expect(invalid(bob, "SubmitIntentSeries", buySeries([], []))).toEqual(["TX_INVALID"]);
     expect(invalid(bob, "SubmitIntentSeries", buySeries([1.5], [1]))).toEqual(["TX_INVALID"]);
+    // Not lists at all: refused by the schema, never a crash of the checks that follow it.
+    for (const bad of ["x", null, { 0: 1 }]) {
+      expect(invalid(bob, "SubmitIntentSeries", { ...buySeries([1], [1]), quantitiesWh: bad })).toEqual([
+        "TX_INVALID",
+      ]);
+      expect(invalid(bob, "SubmitIntentSeries", { ...buySeries([1], [1]), limitPrices: bad })).toEqual([
+        "TX_INVALID",
+      ]);
+    }
     expect(
       invalid(alice, "SubmitIntentSeries", { ...sellSeries([1], [1]), predicates: [{ kinds: ["pv"] }] }),
     ).toEqual(["TX_INVALID"]);

@@ -12,6 +12,7 @@ import {
   solutionSchema,
 } from "../../intents/schema.js";
 import type { Predicate, Priority, Side, SourceKind } from "../../market/types.js";
+import { intListSchema } from "../schemas.js";
 import { MAX_SERIES_INTERVALS, MAX_SOLUTION_PART_CHARS, MAX_SOLUTION_PARTS } from "./limits.js";
 
 /**
@@ -72,9 +73,9 @@ export const submitIntentSeriesBodySchema = z
     firstInterval: z.int().nonnegative(),
     side: sideSchema,
     /** Wh per interval, 0 = no intent in that interval. */
-    quantitiesWh: z.array(z.int().min(0).max(MAX_INTENT_WH)).min(1).max(MAX_SERIES_INTERVALS),
+    quantitiesWh: intListSchema(0, MAX_INTENT_WH, 1, MAX_SERIES_INTERVALS),
     /** Micro-units per kWh, one per interval (the same length as quantitiesWh). */
-    limitPrices: z.array(priceSchema).min(1).max(MAX_SERIES_INTERVALS),
+    limitPrices: intListSchema(0, MAX_PRICE_MICROS_PER_KWH, 1, MAX_SERIES_INTERVALS),
     der: derIdSchema.optional(),
     bus: busIdSchema.optional(),
     predicates: predicatesSchema.default([]),

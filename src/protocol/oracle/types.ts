@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_METER_ENERGY_WH, MAX_READINGS_PER_SERIES } from "../limits.js";
-import { idSchema, nonNegativeIntSchema } from "../schemas.js";
+import { idSchema, intListSchema, nonNegativeIntSchema } from "../schemas.js";
 
 /**
  * Meter readings: the energy a DER's meter measured over one market interval, sent by the device itself
@@ -36,7 +36,7 @@ export interface MeterReading {
 export const submitMeterReadingsBodySchema = z.strictObject({
   der: idSchema,
   firstInterval: nonNegativeIntSchema,
-  energyWh: z.array(meterEnergySchema).min(1).max(MAX_READINGS_PER_SERIES),
+  energyWh: intListSchema(-MAX_METER_ENERGY_WH, MAX_METER_ENERGY_WH, 1, MAX_READINGS_PER_SERIES),
 });
 export type SubmitMeterReadingsBody = z.infer<typeof submitMeterReadingsBodySchema>;
 
