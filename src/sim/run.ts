@@ -24,8 +24,8 @@ import { referenceSolution } from "../intents/solver.js";
 import type { Order } from "../market/types.js";
 import { PARAMS_KEY, readStateValue } from "../protocol/index.js";
 import { loadBook } from "../protocol/market/book.js";
-import { ESCROW_ACCOUNT, getInterval, settlementKey, TREASURY_ACCOUNT } from "../protocol/market/state.js";
-import type { SettlementRecord } from "../protocol/market/types.js";
+import { settledDersOf } from "../protocol/market/settle-tx.js";
+import { ESCROW_ACCOUNT, getInterval, TREASURY_ACCOUNT } from "../protocol/market/state.js";
 import { StateOverlay } from "../protocol/overlay.js";
 import { type AttackId, tamperDay } from "./attacks.js";
 import { type Clearing, meritOrderClearing } from "./clearing.js";
@@ -144,8 +144,21 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     return a.pvFcWh && a.pvFcWh[j] > 0 ? up.buyMicrosPerKWh : up.sellMicrosPerKWh;
   };
   const countRejections = (applied: ReturnType<SimLedger["commit"]>) => {
-    for (const x of applied)
-      if (!x.result.ok) metrics.reject(x.result.code, accounts.get(x.sender) ?? x.sender);
+    for (const x of applied) {
+      if (!x.result.ok) {
+        metrics.reject(x.result.code, accounts.get(x.sender) ?? x.sender);
+        continue;
+      }
+      if (x.type !== "SettleInterval") continue;
+      // What the settlement charged for imbalance, per participant (the protocol's settlement events).
+      for (const d of settledDersOf(x.result.events)) {
+        const a = world.agentById.get(d.der);
+        if (a) metrics.participants[a.index].imbalanceMicros += d.imbalanceMicros;
+        else metrics.upstreamTotals.imbalanceMicros += d.imbalanceMicros;
+      }
+      for (const e of x.result.events)
+        if (e.type === "settlement") metrics.unpaidMicros += Number(e.attributes.unpaidMicros);
+    }
     return applied;
   };
   const planCtx = { scenario: s, steps, stepHours, solver: options.solver, plans, priceForecast };
@@ -758,19 +771,6 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     flushMs += stepMs;
     ledger.release(flushMs);
     countRejections(ledger.commit(flushMs));
-  }
-  // What the settlements charged for imbalance, per participant (from the protocol's own records).
-  for (let k = 0; k < steps; k++) {
-    const key = settlementKey(world.firstInterval + k);
-    const bytes = ledger.state.get(key);
-    if (bytes === undefined) continue;
-    const rec = readStateValue(key, bytes) as unknown as SettlementRecord;
-    for (const d of rec.ders) {
-      const a = world.agentById.get(d.der);
-      if (a) metrics.participants[a.index].imbalanceMicros += d.imbalanceMicros;
-      else metrics.upstreamTotals.imbalanceMicros += d.imbalanceMicros;
-    }
-    metrics.unpaidMicros += rec.unpaidMicros;
   }
   timing.signMs = ledger.timing.signMs;
   timing.storeMs = ledger.timing.storeMs;

@@ -15,7 +15,15 @@ import {
   testKeys,
 } from "../test-support/fixtures.js";
 import { readBook, solutionParts } from "./client.js";
-import { ESCROW_ACCOUNT, intentKey, intervalKey, settlementKey, TREASURY_ACCOUNT } from "./state.js";
+import { settledDersOf } from "./settle-tx.js";
+import {
+  ESCROW_ACCOUNT,
+  intentKey,
+  intervalKey,
+  settlementKey,
+  TREASURY_ACCOUNT,
+  winnerKey,
+} from "./state.js";
 import type { IntentRecord, IntervalRecord, SettlementRecord } from "./types.js";
 
 const [operator, alice, bob, carol, dave, meter1, meter2] = testKeys(7);
@@ -315,14 +323,23 @@ describe("market: settlement", () => {
     return s;
   }
 
+  /** Settles T by Dave's transaction; its settled DERs, as the settlement's events give them. */
+  function settleAndRead(s: ReturnType<typeof setup>) {
+    const r = s.chain.block([s.tx(dave, "SettleInterval", { interval: T })], {}, s.at(SETTLE_FROM));
+    const x = r.results[0];
+    expect(x.ok).toBe(true);
+    return x.ok ? settledDersOf(x.events) : [];
+  }
+
   const everyone = [alice, bob, carol, dave].map(idOf);
   const ledger = (micros: (id: string) => number) =>
     [...everyone, TREASURY_ACCOUNT, ESCROW_ACCOUNT].map((id) => micros(id));
 
   it("pays the market, charges the shortfall at the imbalance price, and conserves money", () => {
-    const { call, chain, at, micros } = cleared(1_200);
+    const s = cleared(1_200);
+    const { call, chain, micros } = s;
     const before = ledger(micros);
-    expect(call(dave, "SettleInterval", { interval: T }, at(SETTLE_FROM))).toEqual(["ok"]);
+    const ders = settleAndRead(s);
     const after = ledger(micros);
     // Bob pays 1.5 kWh × 80,000 = 120,000 of his 180,001 escrow. Alice receives 120,000 and delivered
     // 300 Wh short: 0.3 kWh × 300,000 = 90,000 to the treasury.
@@ -332,7 +349,10 @@ describe("market: settlement", () => {
     expect(after[5] - before[5]).toBe(-180_001);
     expect(after.reduce((a, b) => a + b, 0)).toBe(before.reduce((a, b) => a + b, 0));
     const rec = stateValue<SettlementRecord>(chain, settlementKey(T));
-    expect(rec?.ders).toEqual([
+    expect(rec).toMatchObject({ derCount: 1, flagged: [] });
+    // The winner's fills are gone from the state once settled (the solution stays in its block).
+    expect(stateValue(chain, winnerKey(T))).toBeUndefined();
+    expect(ders).toEqual([
       {
         der: "pv-1",
         participant: idOf(alice),
@@ -349,18 +369,20 @@ describe("market: settlement", () => {
 
   it("counts a missing reading as no delivery, flags it, and pays a surplus from the treasury", () => {
     const missing = cleared(null);
-    expect(missing.call(dave, "SettleInterval", { interval: T }, missing.at(SETTLE_FROM))).toEqual(["ok"]);
+    const ders = settleAndRead(missing);
     const rec = stateValue<SettlementRecord>(missing.chain, settlementKey(T));
     // 1.5 kWh × 300,000 = 450,000 charged.
-    expect(rec?.ders[0]).toMatchObject({ measuredWh: null, deviationWh: -1_500, flags: ["missing_reading"] });
+    expect(ders[0]).toMatchObject({ measuredWh: null, deviationWh: -1_500, flags: ["missing_reading"] });
+    expect(rec?.flagged).toEqual(ders);
     expect(rec?.imbalanceChargesMicros).toBe(450_000);
     expect(missing.micros(TREASURY_ACCOUNT)).toBe(450_000);
 
     // Over-delivery earns from the treasury, which here holds nothing: recorded as unpaid, nothing created.
     const surplus = cleared(1_700);
-    expect(surplus.call(dave, "SettleInterval", { interval: T }, surplus.at(SETTLE_FROM))).toEqual(["ok"]);
+    const ders2 = settleAndRead(surplus);
     const r2 = stateValue<SettlementRecord>(surplus.chain, settlementKey(T));
-    expect(r2?.ders[0]).toMatchObject({ deviationWh: 200, imbalanceMicros: 0, flags: ["unpaid"] });
+    expect(ders2[0]).toMatchObject({ deviationWh: 200, imbalanceMicros: 0, flags: ["unpaid"] });
+    expect(r2?.flagged).toEqual(ders2);
     expect(r2?.unpaidMicros).toBe(60_000);
     expect(surplus.micros(TREASURY_ACCOUNT)).toBe(0);
   });

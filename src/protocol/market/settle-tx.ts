@@ -1,6 +1,7 @@
 import { assert } from "../../core/errors.js";
 import { getAccount, putAccount } from "../accounts/state.js";
 import { getMeterReading } from "../oracle/state.js";
+import type { ProtocolEvent } from "../seam.js";
 import { defineTx, reject } from "../txdef.js";
 import { seriesEntriesOf } from "./series.js";
 import { type SettlementIntent, settle } from "./settlement.js";
@@ -14,8 +15,9 @@ import {
   readMarketParams,
   settlementKey,
   TREASURY_ACCOUNT,
+  winnerKey,
 } from "./state.js";
-import { type SettlementRecord, settleIntervalBodySchema } from "./types.js";
+import { type SettledDer, type SettlementRecord, settleIntervalBodySchema } from "./types.js";
 
 /** Settles interval t once its meter readings had time to arrive: market payments, imbalance, refunds. */
 export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => {
@@ -115,10 +117,13 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
     imbalanceChargesMicros: outcome.imbalanceChargesMicros,
     imbalanceCreditsMicros: outcome.imbalanceCreditsMicros,
     unpaidMicros: outcome.unpaidMicros,
-    ders: outcome.ders,
+    derCount: outcome.ders.length,
+    flagged: outcome.ders.filter((d) => d.flags.length > 0),
   };
   state.put(settlementKey(t), record);
   state.put(intervalKey(t), { ...interval, settled: true });
+  // The winner's fills were kept for this settlement only; the solution itself stays in its block.
+  if (winner !== undefined) state.delete(winnerKey(t));
   const missing = outcome.ders.filter((d) => d.measuredWh === null).length;
   return [
     {
@@ -131,5 +136,41 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
         unpaidMicros: record.unpaidMicros,
       },
     },
+    ...outcome.ders.map((d) => settledDerEvent(t, d)),
   ];
 });
+
+/** A settled DER as an event of its settlement (a missing reading has no `measuredWh`). */
+function settledDerEvent(t: number, d: SettledDer): ProtocolEvent {
+  const attributes: ProtocolEvent["attributes"] = {
+    interval: t,
+    der: d.der,
+    participant: d.participant,
+    scheduledWh: d.scheduledWh,
+    deviationWh: d.deviationWh,
+    imbalanceMicros: d.imbalanceMicros,
+    flags: d.flags.join(","),
+  };
+  if (d.measuredWh !== null) attributes.measuredWh = d.measuredWh;
+  return { type: "settled_der", attributes };
+}
+
+/** The settled DERs of a SettleInterval's events, in the settlement's order (DER id). */
+export function settledDersOf(events: readonly ProtocolEvent[]): SettledDer[] {
+  const out: SettledDer[] = [];
+  for (const e of events) {
+    if (e.type !== "settled_der") continue;
+    const a = e.attributes;
+    const flags = String(a.flags);
+    out.push({
+      der: String(a.der),
+      participant: String(a.participant),
+      scheduledWh: Number(a.scheduledWh),
+      measuredWh: a.measuredWh === undefined ? null : Number(a.measuredWh),
+      deviationWh: Number(a.deviationWh),
+      imbalanceMicros: Number(a.imbalanceMicros),
+      flags: flags === "" ? [] : (flags.split(",") as SettledDer["flags"]),
+    });
+  }
+  return out;
+}

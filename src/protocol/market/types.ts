@@ -239,8 +239,11 @@ export interface SettlementRecord {
   imbalanceCreditsMicros: number;
   /** Charges and credits that could not be paid (balance or treasury short). */
   unpaidMicros: number;
-  /** Per scheduled DER: schedule, measurement and deviation, Wh, and what it paid (−) or earned (+). */
-  ders: SettledDer[];
+  /** Scheduled DERs settled. Each one's schedule, reading, deviation and imbalance payment is an event of the
+   * settlement (`settled_der`, see settledDersOf): per-DER history lives in the blocks, not in the state. */
+  derCount: number;
+  /** The DERs with a flag (missing reading, unpaid), as their events give them. */
+  flagged: SettledDer[];
 }
 
 export interface SettledDer {

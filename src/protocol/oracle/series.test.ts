@@ -5,6 +5,7 @@ import { intervalOf } from "../../core/time.js";
 import { accountKey } from "../accounts/state.js";
 import type { Account } from "../accounts/types.js";
 import { MAX_METER_ENERGY_WH, MAX_READINGS_PER_SERIES } from "../limits.js";
+import { settledDersOf } from "../market/settle-tx.js";
 import { settlementKey } from "../market/state.js";
 import type { SettlementRecord } from "../market/types.js";
 import { StateOverlay } from "../overlay.js";
@@ -339,10 +340,13 @@ describe("oracle: series readings in settlement", () => {
     expect(s.call(carol, "SubmitSolution", solution, s.at(START - 15 * MIN))).toEqual(["ok"]);
     s.chain.block([], {}, s.at(START + 20 * MIN));
     expect(report(s)).toEqual(["ok"]);
-    expect(s.call(carol, "SettleInterval", { interval: T }, s.at(START + 30 * MIN))).toEqual(["ok"]);
+    const r = s.chain.block([s.tx(carol, "SettleInterval", { interval: T })], {}, s.at(START + 30 * MIN));
+    const settled = r.results[0];
+    expect(settled.ok).toBe(true);
     const micros = (k: KeyPair) => stateValue<Account>(s.chain, accountKey(idOf(k)))?.micros;
     return {
       settlement: stateValue<SettlementRecord>(s.chain, settlementKey(T)),
+      ders: settled.ok ? settledDersOf(settled.events) : [],
       balances: [alice, bob].map(micros),
     };
   }
@@ -354,13 +358,14 @@ describe("oracle: series readings in settlement", () => {
     const inSeries = cleared((s) =>
       s.call(meter1, "SubmitMeterReadings", series("pv-1", T - 2, [5, 5, 1_200])),
     );
-    expect(inSeries.settlement?.ders[0]).toMatchObject({
+    expect(inSeries.ders[0]).toMatchObject({
       der: "pv-1",
       scheduledWh: 1_500,
       measuredWh: 1_200,
     });
-    expect(inSeries.settlement?.ders[0].flags).not.toContain("missing_reading");
+    expect(inSeries.ders[0].flags).not.toContain("missing_reading");
     expect(inSeries.settlement).toEqual(single.settlement);
+    expect(inSeries.ders).toEqual(single.ders);
     expect(inSeries.balances).toEqual(single.balances);
   });
 });
