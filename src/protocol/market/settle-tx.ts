@@ -118,13 +118,13 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
     imbalanceCreditsMicros: outcome.imbalanceCreditsMicros,
     unpaidMicros: outcome.unpaidMicros,
     derCount: outcome.ders.length,
-    flagged: outcome.ders.filter((d) => d.flags.length > 0),
+    missingReadings: outcome.ders.filter((d) => d.measuredWh === null).length,
+    unpaidDers: outcome.ders.filter((d) => d.flags.includes("unpaid")).length,
   };
   state.put(settlementKey(t), record);
   state.put(intervalKey(t), { ...interval, settled: true });
   // The winner's fills were kept for this settlement only; the solution itself stays in its block.
   if (winner !== undefined) state.delete(winnerKey(t));
-  const missing = outcome.ders.filter((d) => d.measuredWh === null).length;
   return [
     {
       type: "settlement",
@@ -132,18 +132,17 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
         interval: t,
         solution: record.solution ?? "",
         congestionRentMicros: record.congestionRentMicros,
-        missingReadings: missing,
+        missingReadings: record.missingReadings,
         unpaidMicros: record.unpaidMicros,
       },
     },
-    ...outcome.ders.map((d) => settledDerEvent(t, d)),
+    ...outcome.ders.map(settledDerEvent),
   ];
 });
 
 /** A settled DER as an event of its settlement (a missing reading has no `measuredWh`). */
-function settledDerEvent(t: number, d: SettledDer): ProtocolEvent {
+function settledDerEvent(d: SettledDer): ProtocolEvent {
   const attributes: ProtocolEvent["attributes"] = {
-    interval: t,
     der: d.der,
     participant: d.participant,
     scheduledWh: d.scheduledWh,

@@ -239,11 +239,14 @@ export interface SettlementRecord {
   imbalanceCreditsMicros: number;
   /** Charges and credits that could not be paid (balance or treasury short). */
   unpaidMicros: number;
-  /** Scheduled DERs settled. Each one's schedule, reading, deviation and imbalance payment is an event of the
-   * settlement (`settled_der`, see settledDersOf): per-DER history lives in the blocks, not in the state. */
+  /**
+   * Scheduled DERs settled. Each one's schedule, reading, deviation, imbalance payment and flags is an event of
+   * the settlement (`settled_der`, see settledDersOf): per-DER history lives in the blocks, not in the state.
+   */
   derCount: number;
-  /** The DERs with a flag (missing reading, unpaid), as their events give them. */
-  flagged: SettledDer[];
+  /** DERs without a reading (counted as no delivery), and DERs whose charge or credit was not paid in full. */
+  missingReadings: number;
+  unpaidDers: number;
 }
 
 export interface SettledDer {
