@@ -173,8 +173,14 @@ export function scheduleBattery(input: ScheduleInput): Schedule {
       const a1 = Math.min(pos + st.len[i], hi);
       pos += st.len[i];
       if (a1 - a0 > EPS) {
-        keepS.push(st.slope[i]);
-        keepL.push(a1 - a0);
+        // Equal slopes make one piece of F_k (prices repeat: the tariffs, a day's pattern), which keeps the
+        // number of pieces at the number of distinct slopes in reach.
+        const last = keepS.length - 1;
+        if (last >= 0 && keepS[last] === st.slope[i]) keepL[last] += a1 - a0;
+        else {
+          keepS.push(st.slope[i]);
+          keepL.push(a1 - a0);
+        }
       }
     }
     from = Math.min(Math.max(from, lo), hi);
