@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { dbPathOf } from "../node/init.js";
 import { verifyChain } from "../node/verify.js";
 import { ESCROW_ACCOUNT } from "../protocol/market/state.js";
 import { describeData } from "../test-support/data.js";
-import { readingRuns } from "./day-ahead.js";
+import { readingRuns, seriesOfAgent } from "./day-ahead.js";
 import { type RunResult, runWorld } from "./run.js";
 import { simSolver } from "./simulate.js";
+import { ordersOf } from "./strategies.js";
 import { testScenario } from "./test-scenario.js";
 import { buildWorld } from "./world.js";
 
@@ -74,6 +76,44 @@ describeData("day-ahead bids and daily meter uploads on the protocol", () => {
     const islanded = dayAhead.metrics.intervals.filter((x) => x.islandedBuses > 0);
     expect(islanded).toHaveLength(8);
     for (const x of islanded) expect(x.criticalServedWh).toBeGreaterThanOrEqual(x.criticalWh - 1);
+  });
+
+  it("places over a day exactly the orders ordersOf places interval by interval (property)", () => {
+    const { world } = perInterval;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: world.agents.length - 1 }),
+        fc.array(fc.double({ min: -5_000, max: 5_000, noNaN: true }), { minLength: 1, maxLength: 96 }),
+        fc.boolean(),
+        (i, positions, doubleSelling) => {
+          const a = world.agents[i];
+          const plan = positions.map((positionWh) => ({
+            chargeWh: 0,
+            dischargeWh: 0,
+            positionWh,
+            loadFcWh: 0,
+          }));
+          const series = seriesOfAgent(a, plan, 7, world.scenario, doubleSelling);
+          // The reference: ordersOf at each step, gathered by order id.
+          const byId = new Map<string, { side: string; q: number[]; p: number[] }>();
+          plan.forEach((st, j) => {
+            for (const o of ordersOf(a, st, world.scenario, doubleSelling, false)) {
+              const x = byId.get(o.id) ?? { side: o.side, q: plan.map(() => 0), p: plan.map(() => 0) };
+              x.q[j] = o.quantityWh;
+              x.p[j] = o.limitPrice;
+              byId.set(o.id, x);
+            }
+          });
+          const expected = [...byId.keys()].sort().map((id) => byId.get(id)!);
+          expect(series.map((x) => ({ side: x.side, q: x.quantitiesWh, p: x.limitPrices }))).toEqual(
+            expected,
+          );
+          for (const x of series)
+            expect(x).toMatchObject({ firstStep: 7, der: a.id, bus: a.busId, priority: "normal" });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it("catches the double seller's second day of claims as duplicates, and only its", () => {

@@ -14,7 +14,7 @@ import type { KeyPair } from "../core/keys.js";
 import type { Order, Priority } from "../market/types.js";
 import type { TxResult } from "../protocol/seam.js";
 import type { Scenario } from "./scenario.js";
-import { type AgentStep, batteryRoom, ordersOf, planStep } from "./strategies.js";
+import { type AgentStep, batteryRoom, limitsOf, planStep } from "./strategies.js";
 import type { Agent } from "./world.js";
 
 /** One series of one agent (or the upstream grid) for the rest of a day. */
@@ -70,7 +70,11 @@ export function planDay(a: Agent, k0: number, k1: number, ctx: Parameters<typeof
   return out;
 }
 
-/** The agent's orders over the day, gathered into one series per order part (ids `<agent>/<part>`). */
+/**
+ * The agent's orders over the day, one series per order part (buy, sell, and a double seller's second sell),
+ * as `ordersOf` would place them interval by interval with the island connected: the forecast position
+ * rounded to Wh, bought or sold at the strategy's limits (a test holds the two to the same orders).
+ */
 export function seriesOfAgent(
   a: Agent,
   plan: AgentStep[],
@@ -78,29 +82,38 @@ export function seriesOfAgent(
   scenario: Scenario,
   doubleSelling: boolean,
 ): Omit<DaySeries, "handle" | "slot" | "cancelled">[] {
-  const byPart = new Map<string, Omit<DaySeries, "handle" | "slot" | "cancelled">>();
-  plan.forEach((st, j) => {
-    for (const o of ordersOf(a, st, scenario, doubleSelling, false)) {
-      let s = byPart.get(o.id);
-      if (s === undefined) {
-        s = {
-          agent: a,
-          key: a.key,
-          der: a.id,
-          bus: a.busId,
-          side: o.side,
-          priority: o.priority ?? "normal",
-          firstStep: k0,
-          quantitiesWh: new Array(plan.length).fill(0),
-          limitPrices: new Array(plan.length).fill(0),
-        };
-        byPart.set(o.id, s);
-      }
-      s.quantitiesWh[j] = o.quantityWh;
-      s.limitPrices[j] = o.limitPrice;
+  const n = plan.length;
+  const buy = new Array<number>(n).fill(0);
+  const sell = new Array<number>(n).fill(0);
+  let buys = false;
+  let sells = false;
+  for (let j = 0; j < n; j++) {
+    const q = Math.round(plan[j].positionWh);
+    if (q < 0) {
+      buy[j] = -q;
+      buys = true;
+    } else if (q > 0) {
+      sell[j] = q;
+      sells = true;
     }
+  }
+  const limits = limitsOf(a, scenario);
+  const series = (side: "buy" | "sell", quantitiesWh: number[], limit: number) => ({
+    agent: a,
+    key: a.key,
+    der: a.id,
+    bus: a.busId,
+    side,
+    priority: "normal" as const,
+    firstStep: k0,
+    quantitiesWh,
+    limitPrices: quantitiesWh.map((q) => (q > 0 ? limit : 0)),
   });
-  return [...byPart.keys()].sort().map((id) => byPart.get(id)!);
+  const out: Omit<DaySeries, "handle" | "slot" | "cancelled">[] = [];
+  if (buys) out.push(series("buy", buy, limits.buy));
+  if (sells) out.push(series("sell", sell, limits.sell));
+  if (sells && doubleSelling) out.push(series("sell", sell.slice(), limits.sell));
+  return out;
 }
 
 /** Reads each series' slot from the block that placed it. */

@@ -100,6 +100,17 @@ export function planStep(
   return { chargeWh, dischargeWh, positionWh: pv + dischargeWh - chargeWh - load, loadFcWh: load };
 }
 
+/**
+ * The limits an agent bids at (its normal buys, its sells), by its strategy: truthful at its value and its
+ * marginal cost, markup moved in its favour, optimal as a price taker at the upstream tariffs.
+ */
+export function limitsOf(a: Agent, scenario: Scenario): { buy: number; sell: number } {
+  const up = scenario.market.upstream;
+  if (a.strategy.kind === "optimal") return { buy: up.sellMicrosPerKWh, sell: up.buyMicrosPerKWh };
+  const markup = a.strategy.kind === "markup" ? a.strategy.markupMicrosPerKWh : 0;
+  return { buy: Math.max(0, a.valueMicrosPerKWh - markup), sell: a.pvCostMicrosPerKWh + markup };
+}
+
 /** The limit orders of one agent for one interval (ids `<agent>/<part>`); quantities in whole Wh. */
 /**
  * `cutOff`: the agent's island is cut off from the upstream grid (as the protocol knows it). Only then does an
@@ -116,7 +127,7 @@ export function ordersOf(
   const m = scenario.market;
   const out: Order[] = [];
   const base = { participant: a.id, bus: a.busId, minFillWh: 0 };
-  const markup = a.strategy.kind === "markup" ? a.strategy.markupMicrosPerKWh : 0;
+  const limits = limitsOf(a, scenario);
   const q = Math.round(step.positionWh);
   if (q < 0) {
     const demand = -q;
@@ -133,10 +144,7 @@ export function ordersOf(
       });
     }
     if (normal > 0) {
-      const limit =
-        a.strategy.kind === "optimal"
-          ? m.upstream.sellMicrosPerKWh
-          : Math.max(0, a.valueMicrosPerKWh - markup);
+      const limit = limits.buy;
       out.push({
         ...base,
         id: `${a.id}/buy`,
@@ -147,8 +155,7 @@ export function ordersOf(
       });
     }
   } else if (q > 0) {
-    const cost = a.pvCostMicrosPerKWh;
-    const limit = a.strategy.kind === "optimal" ? m.upstream.buyMicrosPerKWh : cost + markup;
+    const limit = limits.sell;
     const kind = a.pvWh ? "pv" : "battery";
     out.push({ ...base, id: `${a.id}/sell`, side: "sell", quantityWh: q, limitPrice: limit, kind });
     if (doubleSelling)
