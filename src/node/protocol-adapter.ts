@@ -15,6 +15,7 @@ import {
   MAX_BLOCK_BYTES,
   MAX_TX_BYTES,
   MAX_TXS_PER_BLOCK,
+  meterDayKey,
   meterReadingKey,
   parseGenesis,
   participantKey,
@@ -122,6 +123,7 @@ export const STATE_KEYS = {
   participant: (id: string) => participantKey(id),
   der: (id: string) => derKey(id),
   reading: (der: string, interval: number) => meterReadingKey(der, interval),
+  readingDay: (der: string, day: number) => meterDayKey(der, day),
 };
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });

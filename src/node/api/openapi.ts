@@ -248,10 +248,20 @@ export function openApiDocument(version: string, options: OpenApiOptions = {}): 
         { name: "id", description: "account id of the participant" },
       ]),
       "/v1/state/ders/{id}": stateRoute("a registered DER", [{ name: "id", description: "DER id" }]),
-      "/v1/state/readings/{der}/{interval}": stateRoute("a meter reading of one market interval", [
-        { name: "der", description: "DER id of the meter" },
-        { name: "interval", description: "market interval" },
-      ]),
+      "/v1/state/readings/{der}/{interval}": stateRoute(
+        "a meter reading of one market interval sent alone (SubmitMeterReading); readings sent in a series are in the reading day's record",
+        [
+          { name: "der", description: "DER id of the meter" },
+          { name: "interval", description: "market interval" },
+        ],
+      ),
+      "/v1/state/reading-days/{der}/{day}": stateRoute(
+        "a meter's readings of one reading day sent in series (SubmitMeterReadings): day = ⌊interval / intervals per day⌋",
+        [
+          { name: "der", description: "DER id of the meter" },
+          { name: "day", description: "reading day" },
+        ],
+      ),
       "/v1/openapi.json": {
         get: { summary: "this document", responses: { "200": { description: "OpenAPI 3.1 document" } } },
       },

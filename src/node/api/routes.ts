@@ -148,10 +148,17 @@ export function registerRoutes(app: FastifyInstance, node: Node): void {
     (p) => (isAccountId(p.id) ? undefined : "not an account id"),
   );
   stateRoute("/v1/state/ders/:id", (p) => STATE_KEYS.der(p.id), idOk("id"));
+  const intOk = (name: string) => (p: Params) =>
+    /^(0|[1-9][0-9]{0,14})$/.test(p[name]) ? undefined : `${name} is an integer`;
   stateRoute(
     "/v1/state/readings/:der/:interval",
     (p) => STATE_KEYS.reading(p.der, Number(p.interval)),
-    (p) =>
-      idOk("der")(p) ?? (/^(0|[1-9][0-9]{0,14})$/.test(p.interval) ? undefined : "interval is an integer"),
+    (p) => idOk("der")(p) ?? intOk("interval")(p),
+  );
+  // Readings uploaded in series (SubmitMeterReadings) live in one record per meter and reading day.
+  stateRoute(
+    "/v1/state/reading-days/:der/:day",
+    (p) => STATE_KEYS.readingDay(p.der, Number(p.day)),
+    (p) => idOk("der")(p) ?? intOk("day")(p),
   );
 }
