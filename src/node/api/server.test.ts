@@ -65,28 +65,18 @@ describe("node HTTP API", () => {
         entry.body.proof as never,
       ),
     ).toBe(true);
-    // A reading day no meter has uploaded: absent, with a proof of absence at the day record's key.
-    const day = await getJson(`${server.url}/v1/state/reading-days/pv-1/19875`);
-    expect(day.body).toMatchObject({ key: "oracle/pv-1/day/19875", value: null });
-    expect(
-      verifyStateProof(
-        day.body.stateRoot as string,
-        "oracle/pv-1/day/19875",
-        undefined,
-        day.body.proof as never,
-      ),
-    ).toBe(true);
+    // Absent entries come with a proof of absence at their key: a DER, and a reading day no meter uploaded.
+    for (const [path, key] of [
+      ["ders/no-such-der", "reg/der/no-such-der"],
+      ["reading-days/pv-1/19875", "oracle/pv-1/day/19875"],
+    ]) {
+      const absent = await getJson(`${server.url}/v1/state/${path}`);
+      expect(absent.body).toMatchObject({ key, value: null });
+      expect(
+        verifyStateProof(absent.body.stateRoot as string, key, undefined, absent.body.proof as never),
+      ).toBe(true);
+    }
     expect((await fetch(`${server.url}/v1/state/reading-days/pv-1/x`)).status).toBe(400);
-    const absent = await getJson(`${server.url}/v1/state/ders/no-such-der`);
-    expect(absent.body.value).toBeNull();
-    expect(
-      verifyStateProof(
-        absent.body.stateRoot as string,
-        "reg/der/no-such-der",
-        undefined,
-        absent.body.proof as never,
-      ),
-    ).toBe(true);
   });
 
   it("describes exactly the routes it serves (OpenAPI)", async () => {

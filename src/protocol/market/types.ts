@@ -147,13 +147,10 @@ export type SubmitSolutionPartBody = z.output<typeof submitSolutionPartBodySchem
 export const settleIntervalBodySchema = z.strictObject({ interval: z.int().nonnegative() });
 export type SettleIntervalBody = z.output<typeof settleIntervalBodySchema>;
 
-/** State record at "market/intent/<interval>/<seq>". */
-export interface IntentRecord {
+/** Who placed an intent, where it is and what it sells, as the protocol recorded them at submission. */
+export interface LocatedTerms {
   participant: string;
   side: Side;
-  quantityWh: number;
-  minFillWh: number;
-  limitPrice: number;
   der: string | null;
   bus: number;
   /** Microgrid of the bus when the intent was submitted. */
@@ -163,6 +160,13 @@ export interface IntentRecord {
   carbon: number | null;
   priority: Priority;
   predicates: Predicate[];
+}
+
+/** State record at "market/intent/<interval>/<seq>". */
+export interface IntentRecord extends LocatedTerms {
+  quantityWh: number;
+  minFillWh: number;
+  limitPrice: number;
   /** Protocol time from which the intent can no longer be filled (null: never before its interval). */
   expiresAtMs: number | null;
   /** Money held for a buy intent: ⌈quantity × limit / 1000⌉ + 1 micro-units (0 for sells). */
@@ -173,16 +177,7 @@ export interface IntentRecord {
 }
 
 /** State record at "market/series/<day>/<slot>": one SubmitIntentSeries, with what the protocol located. */
-export interface SeriesRecord {
-  participant: string;
-  side: Side;
-  der: string | null;
-  bus: number;
-  microgrid: string | null;
-  kind: SourceKind | null;
-  carbon: number | null;
-  priority: Priority;
-  predicates: Predicate[];
+export interface SeriesRecord extends LocatedTerms {
   firstInterval: number;
   /** Wh per interval; an entry is set to 0 when it is cancelled (its escrow refunded). */
   quantitiesWh: number[];
