@@ -30,7 +30,7 @@ const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?%?$/i;
 /** A plain aligned table; columns whose every cell is a number (or numeric text) are right-aligned. */
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => String(c)));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
+  const widths = headers.map((h, i) => cells.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length));
   const numeric = headers.map((_, i) => cells.length > 0 && cells.every((r) => NUMERIC.test(r[i] ?? "")));
   const line = (r: string[]) =>
     r

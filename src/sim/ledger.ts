@@ -134,7 +134,7 @@ export class SimLedger {
       else keep.push(d);
     }
     this.later.length = 0;
-    this.later.push(...keep);
+    for (const d of keep) this.later.push(d);
   }
 
   get deferred(): number {

@@ -181,6 +181,22 @@ export function newRunMetrics(world: World): RunMetrics {
 }
 
 /** Gini coefficient of non-negative values (0: all equal, → 1: one has everything); 0 for an empty list. */
+/**
+ * The least and the greatest of a list, by a loop: `Math.min(...xs)` passes every element as an argument and
+ * overflows the call stack on a year's intervals. `empty` when the list is.
+ */
+export function minOf(xs: Iterable<number>, empty = Number.POSITIVE_INFINITY): number {
+  let m = empty;
+  for (const x of xs) if (x < m) m = x;
+  return m;
+}
+
+export function maxOf(xs: Iterable<number>, empty = Number.NEGATIVE_INFINITY): number {
+  let m = empty;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
 export function gini(values: readonly number[]): number {
   const xs = values.map((v) => Math.max(0, v)).sort((a, b) => a - b);
   const n = xs.length;

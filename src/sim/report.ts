@@ -5,7 +5,7 @@
  * capital efficiency of every battery owner. Every chart is an <svg data-chart="…" data-points="n">, so a test
  * (or a person) can see that it holds data.
  */
-import type { IntervalRecord } from "./metrics.js";
+import { type IntervalRecord, maxOf, minOf } from "./metrics.js";
 import type { RunResult } from "./run.js";
 
 const W = 900;
@@ -32,8 +32,8 @@ interface Series {
 function timeChart(id: string, title: string, unit: string, iv: IntervalRecord[], series: Series[]): string {
   const n = iv.length;
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
-  let lo = Math.min(0, ...all);
-  let hi = Math.max(...all, lo + 1e-9);
+  let lo = minOf(all, 0);
+  let hi = maxOf(all, lo + 1e-9);
   if (hi === lo) hi = lo + 1;
   const span = hi - lo;
   lo -= span * 0.02;
@@ -110,7 +110,10 @@ function barChart(id: string, title: string, unit: string, rows: { label: string
   const rowH = 16;
   const h = rows.length * rowH + 24;
   const lw = 170;
-  const max = Math.max(...rows.map((r) => Math.abs(r.value)), 1e-9);
+  const max = maxOf(
+    rows.map((r) => Math.abs(r.value)),
+    1e-9,
+  );
   const hasNeg = rows.some((r) => r.value < 0);
   const zero = hasNeg ? lw + (W - lw - 90) / 2 : lw;
   const scale = (hasNeg ? (W - lw - 90) / 2 : W - lw - 90) / max;

@@ -5,7 +5,7 @@
  * by its dynamic program), solved once after the run on the actual load, PV and prices of the whole run, from
  * the same initial state of charge and back to it.
  */
-import { gini, round } from "./metrics.js";
+import { gini, maxOf, minOf, round } from "./metrics.js";
 import type { RunResult } from "./run.js";
 import { scheduleBattery } from "./schedule.js";
 
@@ -111,8 +111,8 @@ export function buildSummary(r: RunResult, efficiency: CapitalEfficiency[]): Rec
       upstreamImportWh: Math.round(upstreamImport),
       upstreamExportWh: Math.round(upstreamExport),
       meanPriceMicrosPerKWh: volume > 0 ? Math.round(weighted / volume) : null,
-      minPriceMicrosPerKWh: priced.length ? Math.min(...priced.map((x) => x.price as number)) : null,
-      maxPriceMicrosPerKWh: priced.length ? Math.max(...priced.map((x) => x.price as number)) : null,
+      minPriceMicrosPerKWh: priced.length ? minOf(priced.map((x) => x.price as number)) : null,
+      maxPriceMicrosPerKWh: priced.length ? maxOf(priced.map((x) => x.price as number)) : null,
       welfareMicros: Math.round(sum((x) => x.welfareMicros)),
       loadWh: Math.round(sum((x) => x.loadWh)),
       loadServedWh: Math.round(served),
@@ -129,9 +129,15 @@ export function buildSummary(r: RunResult, efficiency: CapitalEfficiency[]): Rec
       localShare: served > 0 ? round(Math.max(0, 1 - upstreamImport / served), 6) : 0,
       renewableShare: served > 0 ? round(renewable / served, 6) : 0,
       lossesWh: Math.round(sum((x) => x.lossesWh)),
-      maxLoading: round(Math.max(0, ...iv.map((x) => x.maxLoading)), 6),
-      vmMinPu: round(Math.min(...iv.map((x) => (x.vmMinPu > 0 ? x.vmMinPu : 9))), 6),
-      vmMaxPu: round(Math.max(...iv.map((x) => x.vmMaxPu)), 6),
+      maxLoading: round(
+        maxOf(
+          iv.map((x) => x.maxLoading),
+          0,
+        ),
+        6,
+      ),
+      vmMinPu: round(minOf(iv.map((x) => (x.vmMinPu > 0 ? x.vmMinPu : 9))), 6),
+      vmMaxPu: round(maxOf(iv.map((x) => x.vmMaxPu)), 6),
       voltageViolationBusIntervals: sum((x) => x.voltageViolations),
       imbalanceWh: Math.round(sum((x) => x.imbalanceWh)),
       meterDiscrepancyWh: Math.round(sum((x) => x.theftWh)),

@@ -4,7 +4,7 @@ import { createRng } from "../core/prng.js";
 import type { Order } from "../market/types.js";
 import { tamperDay } from "./attacks.js";
 import { meritOrderClearing } from "./clearing.js";
-import { gini } from "./metrics.js";
+import { gini, maxOf, minOf } from "./metrics.js";
 import { solutionOf } from "./solution.js";
 
 const orderArb = (side: "buy" | "sell", i: number) =>
@@ -20,6 +20,26 @@ const bookArb = fc
     ),
   )
   .map(([b, s]) => [...b, ...s] as Order[]);
+
+describe("minOf and maxOf", () => {
+  it("take a year's worth of values and more, where spreading them into Math.min overflows the stack", () => {
+    const xs = Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i) * 1e6);
+    expect(() => Math.min(...xs)).toThrow(RangeError);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const x of xs) {
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+    }
+    expect(minOf(xs)).toBe(lo);
+    expect(maxOf(xs)).toBe(hi);
+    // The value for an empty list, and a bound that takes part (Math.max(0, ...xs) becomes maxOf(xs, 0)).
+    expect(minOf([])).toBe(Number.POSITIVE_INFINITY);
+    expect(maxOf([], 0)).toBe(0);
+    expect(maxOf([-3, -2], 0)).toBe(0);
+    expect(minOf([3, 2], 0)).toBe(0);
+  });
+});
 
 describe("merit-order clearing", () => {
   it("balances, respects limits, and leaves no trade in the money at the uniform price", () => {

@@ -43,7 +43,7 @@ function summary(r: ClearingResult): string {
   if (r.prices.buses !== undefined && r.prices.buses.length > 0) {
     const lmps = r.prices.buses.map((b) => b.lmp);
     lines.push(
-      `LMP: min ${Math.min(...lmps)}, max ${Math.max(...lmps)} micro-units/kWh over ${lmps.length} buses`,
+      `LMP: min ${lmps.reduce((a, b) => Math.min(a, b))}, max ${lmps.reduce((a, b) => Math.max(a, b))} micro-units/kWh over ${lmps.length} buses`,
     );
   }
   if (r.prices.lifeline !== undefined) lines.push(`lifeline price: ${r.prices.lifeline} micro-units/kWh`);

@@ -33,7 +33,13 @@ export function opfSummary(net: Network, r: DcOpfResult): string {
   lines.push(`objective: ${fixed(r.objective, 4)} $/h`);
   const lmps = Array.from(r.lmp).filter(Number.isFinite);
   lines.push(
-    `LMP: min ${fixed(Math.min(...lmps), 3)}, max ${fixed(Math.max(...lmps), 3)} $/MWh over ${lmps.length} buses`,
+    `LMP: min ${fixed(
+      lmps.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY),
+      3,
+    )}, max ${fixed(
+      lmps.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
+      3,
+    )} $/MWh over ${lmps.length} buses`,
   );
   const binding = Array.from({ length: net.branch.count }, (_, k) => k)
     .filter((k) => r.muSf[k] > 1e-9 || r.muSt[k] > 1e-9)
