@@ -28,8 +28,8 @@ describe("minOf and maxOf", () => {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
     for (const x of xs) {
-      lo = x < lo ? x : lo;
-      hi = x > hi ? x : hi;
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
     }
     expect(minOf(xs)).toBe(lo);
     expect(maxOf(xs)).toBe(hi);
