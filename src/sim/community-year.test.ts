@@ -9,6 +9,7 @@ import { describeData } from "../test-support/data.js";
 import { parseScenario, readScenarioFile } from "./scenario.js";
 import { simulateScenario } from "./simulate.js";
 import { checkScenario } from "./validate.js";
+import { buildWorld } from "./world.js";
 
 const file = resolve(projectRoot(), "examples", "community-year.yaml");
 
@@ -31,6 +32,19 @@ describeData("examples/community-year.yaml: the year benchmark's scenario", () =
     const g = scenario.groups[0];
     expect(g.pv?.sharePct ?? 0).toBeGreaterThan(0);
     expect(g.battery?.sharePct ?? 0).toBeGreaterThan(0);
+  });
+
+  it("gives every participant the money to buy its whole load for the year at the upstream tariff", () => {
+    // The first week's load, at the dearest price a buyer pays (the upstream sell price), times 53 weeks.
+    const raw = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const week = parseScenario({ ...raw, durationHours: 7 * 24 });
+    const world = buildWorld(week);
+    const price = week.market.upstream.sellMicrosPerKWh;
+    for (const a of world.agents) {
+      let wh = 0;
+      for (const x of a.loadWh) wh += x;
+      expect((wh * price * 53) / 1000, a.id).toBeLessThan(a.balanceMicros);
+    }
   });
 
   it("its first two intervals run through the protocol, bid day-ahead and read daily; money is conserved", async () => {
