@@ -1,10 +1,56 @@
 import { assert } from "../../core/errors.js";
+import { intervalOf } from "../../core/time.js";
 import { sourceKindOf } from "../../intents/book.js";
+import { MAX_INTERVALS_AHEAD } from "../../intents/limits.js";
 import type { SourceKind } from "../../market/types.js";
 import { getAccount, putAccount } from "../accounts/state.js";
 import { getBus } from "../grid/state.js";
-import { getDer } from "../registry/state.js";
+import { getDer, getParticipant } from "../registry/state.js";
 import { reject, type TxContext } from "../txdef.js";
+import { ESCROW_ACCOUNT, intervalTimes, readMarketParams } from "./state.js";
+
+/**
+ * What SubmitIntent and SubmitIntentSeries check first, in this order: the sender is a participant, the last
+ * interval is within the horizon, the first interval's gate is open (the earliest gate: then all are).
+ */
+export function checkPlacement(ctx: TxContext, first: number, last: number): void {
+  const { state, params, sender } = ctx;
+  const market = readMarketParams(state);
+  if (getParticipant(state, sender) === undefined) {
+    reject("MARKET_NOT_PARTICIPANT", "only a registered participant can submit intents", { sender });
+  }
+  const current = intervalOf(ctx.timeMs, params.intervalMinutes);
+  if (last > current + MAX_INTERVALS_AHEAD) {
+    reject(
+      "MARKET_INTERVAL_TOO_FAR",
+      `interval ${last} is more than ${MAX_INTERVALS_AHEAD} intervals ahead`,
+      {
+        interval: last,
+        current,
+      },
+    );
+  }
+  const times = intervalTimes(first, params.intervalMinutes, market);
+  if (ctx.timeMs >= times.gateClosureMs) {
+    reject("MARKET_GATE_CLOSED", `the gate of interval ${first} closed at ${times.gateClosureMs}`, {
+      interval: first,
+      gateClosureMs: times.gateClosureMs,
+    });
+  }
+}
+
+/** Moves a buy's escrow from the sender to the escrow account, or refuses with MARKET_INSUFFICIENT_FUNDS. */
+export function holdEscrow(ctx: TxContext, escrowMicros: number, what: string): void {
+  if (escrowMicros === 0) return;
+  const have = getAccount(ctx.state, ctx.sender).micros;
+  if (have < escrowMicros) {
+    reject("MARKET_INSUFFICIENT_FUNDS", `${what} holds ${escrowMicros} micro-units; the balance is ${have}`, {
+      escrowMicros,
+      balance: have,
+    });
+  }
+  moveMicros(ctx, ctx.sender, ESCROW_ACCOUNT, escrowMicros);
+}
 
 export function moveMicros(ctx: TxContext, from: string, to: string, amount: number): void {
   if (amount === 0) return;

@@ -1,24 +1,14 @@
-import { intervalOf } from "../../core/time.js";
-import {
-  MAX_INTENTS_PER_INTERVAL,
-  MAX_INTENTS_PER_PARTICIPANT,
-  MAX_INTERVALS_AHEAD,
-} from "../../intents/limits.js";
+import { MAX_INTENTS_PER_INTERVAL, MAX_INTENTS_PER_PARTICIPANT } from "../../intents/limits.js";
 import { buyerPaysMicros } from "../../market/money.js";
-import { getAccount } from "../accounts/state.js";
 import type { StateOverlay } from "../overlay.js";
-import { getParticipant } from "../registry/state.js";
 import { defineTx, reject } from "../txdef.js";
-import { locateIntent, moveMicros } from "./locate.js";
+import { checkPlacement, holdEscrow, locateIntent } from "./locate.js";
 import {
   EMPTY_INTERVAL,
-  ESCROW_ACCOUNT,
   getInterval,
   intervalKey,
-  intervalTimes,
   participantCountKey,
   participantSeriesKey,
-  readMarketParams,
   seriesDayKey,
   seriesDayOf,
   seriesKey,
@@ -90,36 +80,14 @@ export function seriesEntriesOf(
 /** Places one intent per non-zero entry, for consecutive intervals of one series day; buys escrow their sum. */
 export const submitIntentSeries = defineTx(submitIntentSeriesBodySchema, (ctx, body) => {
   const { state, params, sender } = ctx;
-  const market = readMarketParams(state);
-  if (getParticipant(state, sender) === undefined) {
-    reject("MARKET_NOT_PARTICIPANT", "only a registered participant can submit intents", { sender });
-  }
   const first = body.firstInterval;
   const last = first + body.quantitiesWh.length - 1;
-  const current = intervalOf(ctx.timeMs, params.intervalMinutes);
-  if (last > current + MAX_INTERVALS_AHEAD) {
-    reject(
-      "MARKET_INTERVAL_TOO_FAR",
-      `interval ${last} is more than ${MAX_INTERVALS_AHEAD} intervals ahead`,
-      {
-        interval: last,
-        current,
-      },
-    );
-  }
+  checkPlacement(ctx, first, last);
   const day = seriesDayOf(first, params.intervalMinutes);
   if (seriesDayOf(last, params.intervalMinutes) !== day) {
     reject("MARKET_SERIES_SPANS_DAYS", `intervals ${first} to ${last} lie in more than one series day`, {
       firstInterval: first,
       lastInterval: last,
-    });
-  }
-  // The first gate is the earliest: when it is open, every later one is.
-  const times = intervalTimes(first, params.intervalMinutes, market);
-  if (ctx.timeMs >= times.gateClosureMs) {
-    reject("MARKET_GATE_CLOSED", `the gate of interval ${first} closed at ${times.gateClosureMs}`, {
-      interval: first,
-      gateClosureMs: times.gateClosureMs,
     });
   }
   const loc = locateIntent(ctx, body, Math.max(...body.quantitiesWh));
@@ -148,17 +116,7 @@ export const submitIntentSeries = defineTx(submitIntentSeriesBodySchema, (ctx, b
     }
     escrowMicros += entryEscrowMicros(body.side, body.quantitiesWh[i], body.limitPrices[i]);
   }
-  if (escrowMicros > 0) {
-    const have = getAccount(state, sender).micros;
-    if (have < escrowMicros) {
-      reject(
-        "MARKET_INSUFFICIENT_FUNDS",
-        `the series' buys hold ${escrowMicros} micro-units; the balance is ${have}`,
-        { escrowMicros, balance: have },
-      );
-    }
-    moveMicros(ctx, sender, ESCROW_ACCOUNT, escrowMicros);
-  }
+  holdEscrow(ctx, escrowMicros, "the series' buys");
   const record: SeriesRecord = {
     participant: sender,
     side: body.side,

@@ -1,14 +1,8 @@
-import { intervalOf, MS_PER_MINUTE } from "../../core/time.js";
-import {
-  MAX_INTENTS_PER_INTERVAL,
-  MAX_INTENTS_PER_PARTICIPANT,
-  MAX_INTERVALS_AHEAD,
-} from "../../intents/limits.js";
+import { MS_PER_MINUTE } from "../../core/time.js";
+import { MAX_INTENTS_PER_INTERVAL, MAX_INTENTS_PER_PARTICIPANT } from "../../intents/limits.js";
 import { buyerPaysMicros } from "../../market/money.js";
-import { getAccount } from "../accounts/state.js";
-import { getParticipant } from "../registry/state.js";
 import { defineTx, reject, type TxContext } from "../txdef.js";
-import { locateIntent, moveMicros } from "./locate.js";
+import { checkPlacement, holdEscrow, locateIntent, moveMicros } from "./locate.js";
 import { countOf, entryEscrowMicros, submitIntentSeries } from "./series.js";
 import { settleInterval } from "./settle-tx.js";
 import { submitSolution, submitSolutionPart } from "./solution-tx.js";
@@ -37,26 +31,8 @@ import {
 /** Places an intent for interval t: checked against the registry, the gate closure and the bounds; buys escrow. */
 export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
   const { state, params, sender } = ctx;
-  const market = readMarketParams(state);
-  if (getParticipant(state, sender) === undefined) {
-    reject("MARKET_NOT_PARTICIPANT", "only a registered participant can submit intents", { sender });
-  }
   const t = body.interval;
-  const current = intervalOf(ctx.timeMs, params.intervalMinutes);
-  if (t > current + MAX_INTERVALS_AHEAD) {
-    reject("MARKET_INTERVAL_TOO_FAR", `interval ${t} is more than ${MAX_INTERVALS_AHEAD} intervals ahead`, {
-      interval: t,
-      current,
-    });
-  }
-  const times = intervalTimes(t, params.intervalMinutes, market);
-  if (ctx.timeMs >= times.gateClosureMs) {
-    reject("MARKET_GATE_CLOSED", `the gate of interval ${t} closed at ${times.gateClosureMs}`, {
-      interval: t,
-      gateClosureMs: times.gateClosureMs,
-    });
-  }
-
+  checkPlacement(ctx, t, t);
   const loc = locateIntent(ctx, body, body.quantityWh);
 
   let expiresAtMs: number | null = null;
@@ -98,17 +74,7 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
   // The most the buyer can pay, plus one micro-unit: a fill paid in two parts (lifeline and market) is
   // rounded up twice.
   const escrowMicros = body.side === "buy" ? buyerPaysMicros(body.quantityWh, body.limitPrice) + 1 : 0;
-  if (escrowMicros > 0) {
-    const have = getAccount(state, sender).micros;
-    if (have < escrowMicros) {
-      reject(
-        "MARKET_INSUFFICIENT_FUNDS",
-        `a buy of ${body.quantityWh} Wh at up to ${body.limitPrice} per kWh holds ${escrowMicros} micro-units; the balance is ${have}`,
-        { escrowMicros, balance: have },
-      );
-    }
-    moveMicros(ctx, sender, ESCROW_ACCOUNT, escrowMicros);
-  }
+  holdEscrow(ctx, escrowMicros, `a buy of ${body.quantityWh} Wh at up to ${body.limitPrice} per kWh`);
 
   const seq = interval.intents;
   const record: IntentRecord = {
