@@ -8,6 +8,7 @@ import { getBus } from "../grid/state.js";
 import { getDer, getParticipant } from "../registry/state.js";
 import { reject, type TxContext } from "../txdef.js";
 import { ESCROW_ACCOUNT, intervalTimes, readMarketParams } from "./state.js";
+import type { LocatedTerms } from "./types.js";
 
 /**
  * What SubmitIntent and SubmitIntentSeries check first, in this order: the sender is a participant, the last
@@ -113,4 +114,28 @@ export function locateIntent(
   const busRecord = getBus(state, bus);
   if (busRecord === undefined) reject("MARKET_UNKNOWN_BUS", `bus ${bus} is not in the network`, { bus });
   return { bus, microgrid: busRecord.microgrid, kind, carbon };
+}
+
+/** The terms every intent record keeps: who, which side, where, what it sells, and its predicates. */
+export function locatedTerms(
+  ctx: TxContext,
+  body: {
+    side: "buy" | "sell";
+    der?: string;
+    priority: LocatedTerms["priority"];
+    predicates: LocatedTerms["predicates"];
+  },
+  loc: IntentLocation,
+): LocatedTerms {
+  return {
+    participant: ctx.sender,
+    side: body.side,
+    der: body.der ?? null,
+    bus: loc.bus,
+    microgrid: loc.microgrid,
+    kind: loc.kind,
+    carbon: loc.carbon,
+    priority: body.priority,
+    predicates: body.predicates,
+  };
 }

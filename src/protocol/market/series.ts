@@ -2,7 +2,7 @@ import { MAX_INTENTS_PER_INTERVAL, MAX_INTENTS_PER_PARTICIPANT } from "../../int
 import { buyerPaysMicros } from "../../market/money.js";
 import type { StateOverlay } from "../overlay.js";
 import { defineTx, reject } from "../txdef.js";
-import { checkPlacement, holdEscrow, locateIntent } from "./locate.js";
+import { checkPlacement, holdEscrow, locatedTerms, locateIntent } from "./locate.js";
 import {
   EMPTY_INTERVAL,
   getInterval,
@@ -118,15 +118,7 @@ export const submitIntentSeries = defineTx(submitIntentSeriesBodySchema, (ctx, b
   }
   holdEscrow(ctx, escrowMicros, "the series' buys");
   const record: SeriesRecord = {
-    participant: sender,
-    side: body.side,
-    der: body.der ?? null,
-    bus: loc.bus,
-    microgrid: loc.microgrid,
-    kind: loc.kind,
-    carbon: loc.carbon,
-    priority: body.priority,
-    predicates: body.predicates,
+    ...locatedTerms(ctx, body, loc),
     firstInterval: first,
     quantitiesWh: body.quantitiesWh,
     limitPrices: body.limitPrices,

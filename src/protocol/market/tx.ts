@@ -2,7 +2,7 @@ import { MS_PER_MINUTE } from "../../core/time.js";
 import { MAX_INTENTS_PER_INTERVAL, MAX_INTENTS_PER_PARTICIPANT } from "../../intents/limits.js";
 import { buyerPaysMicros } from "../../market/money.js";
 import { defineTx, reject, type TxContext } from "../txdef.js";
-import { checkPlacement, holdEscrow, locateIntent, moveMicros } from "./locate.js";
+import { checkPlacement, holdEscrow, locatedTerms, locateIntent, moveMicros } from "./locate.js";
 import { countOf, entryEscrowMicros, submitIntentSeries } from "./series.js";
 import { settleInterval } from "./settle-tx.js";
 import { submitSolution, submitSolutionPart } from "./solution-tx.js";
@@ -78,18 +78,10 @@ export const submitIntent = defineTx(submitIntentBodySchema, (ctx, body) => {
 
   const seq = interval.intents;
   const record: IntentRecord = {
-    participant: sender,
-    side: body.side,
+    ...locatedTerms(ctx, body, loc),
     quantityWh: body.quantityWh,
     minFillWh: body.minFillWh,
     limitPrice: body.limitPrice,
-    der: body.der ?? null,
-    bus: loc.bus,
-    microgrid: loc.microgrid,
-    kind: loc.kind,
-    carbon: loc.carbon,
-    priority: body.priority,
-    predicates: body.predicates,
     expiresAtMs,
     escrowMicros,
     status: "open",
