@@ -3,6 +3,8 @@
  * transaction entries and block markers, a second stream of attestations, and a key-value bucket holding the
  * proposer lease. Nothing else in node/cluster/ imports NATS (but the sweep work queue, work-queue.ts).
  */
+
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   DeliverPolicy,
   type JetStreamClient,
@@ -64,6 +66,11 @@ export interface LogOptions {
    */
   ackPolicy?: AckPolicy;
   name?: string;
+  /**
+   * How long opening keeps trying to set up the streams while JetStream has no leader (a server restarting,
+   * an election under way) before it gives up with CLUSTER_UNAVAILABLE. Default 60 s.
+   */
+  setupTimeoutMs?: number;
 }
 
 const LEASE_KEY = "proposer";
@@ -71,6 +78,8 @@ const LEASE_KEY = "proposer";
 const PULL_EXPIRES_MS = 2000;
 /** A consumer silent for this long is recreated at the next sequence. */
 const CONSUMER_IDLE_MS = 5000;
+/** First pause between attempts to set up the streams (grows per attempt up to 2 s). */
+const SETUP_RETRY_MS = 250;
 
 function unavailable(what: string, e: unknown): PlurigridError {
   return new PlurigridError("CLUSTER_UNAVAILABLE", `${what}: ${e instanceof Error ? e.message : String(e)}`);
@@ -105,35 +114,53 @@ export class JetStreamLog {
     } catch (e) {
       throw unavailable(`cannot connect to NATS at ${options.servers.join(",")}`, e);
     }
-    try {
-      const names = logNamesOf(options.chainId);
-      const jsm = await jetstreamManager(nc, { timeout: 10_000 });
-      const duplicateWindow = nanos(options.duplicateWindowMs ?? 120_000);
-      await ensureStream(jsm, names.stream, [names.txSubject, names.blockSubject], options.replicas, {
-        duplicate_window: duplicateWindow,
-      });
-      await ensureStream(jsm, names.attestStream, [names.attestSubject], options.replicas, {});
-      const js = jetstream(nc, { timeout: options.publishTimeoutMs ?? 10_000 });
-      const lease = await new Kvm(js).create(names.leaseBucket, {
-        replicas: options.replicas,
-        history: 1,
-        ttl: options.leaseMs,
-        storage: StorageType.File,
-      });
-      return new JetStreamLog(
-        nc,
-        js,
-        jsm,
-        names,
-        lease,
-        options.publishTimeoutMs ?? 10_000,
-        options.ackPolicy ?? "stored",
-      );
-    } catch (e) {
-      await nc.close().catch(() => {});
-      if (e instanceof PlurigridError) throw e;
-      throw unavailable("cannot set up the JetStream streams", e);
+    const deadline = Date.now() + (options.setupTimeoutMs ?? 60_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await JetStreamLog.setUp(nc, options, Math.max(500, Math.min(10_000, deadline - Date.now())));
+      } catch (e) {
+        // JetStream answers nothing while its meta group elects a leader: wait for it, up to the deadline.
+        if (!(e instanceof PlurigridError) && Date.now() + SETUP_RETRY_MS < deadline) {
+          await sleep(Math.min(SETUP_RETRY_MS * attempt, 2000));
+          continue;
+        }
+        await nc.close().catch(() => {});
+        if (e instanceof PlurigridError) throw e;
+        throw unavailable(`cannot set up the JetStream streams (${attempt} attempts)`, e);
+      }
     }
+  }
+
+  private static async setUp(
+    nc: NatsConnection,
+    options: LogOptions,
+    timeoutMs: number,
+  ): Promise<JetStreamLog> {
+    const names = logNamesOf(options.chainId);
+    const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+    const duplicateWindow = nanos(options.duplicateWindowMs ?? 120_000);
+    await ensureStream(jsm, names.stream, [names.txSubject, names.blockSubject], options.replicas, {
+      duplicate_window: duplicateWindow,
+    });
+    await ensureStream(jsm, names.attestStream, [names.attestSubject], options.replicas, {});
+    const js = jetstream(nc, { timeout: options.publishTimeoutMs ?? 10_000 });
+    const lease = await new Kvm(js).create(names.leaseBucket, {
+      replicas: options.replicas,
+      history: 1,
+      ttl: options.leaseMs,
+      storage: StorageType.File,
+    });
+    // The log keeps a manager with the usual request timeout (this attempt's may have been shortened).
+    const manager = await jetstreamManager(nc, { timeout: 10_000, checkAPI: false });
+    return new JetStreamLog(
+      nc,
+      js,
+      manager,
+      names,
+      lease,
+      options.publishTimeoutMs ?? 10_000,
+      options.ackPolicy ?? "stored",
+    );
   }
 
   /** Appends a signed transaction; JetStream keeps one copy per hash within the duplicate window. */
