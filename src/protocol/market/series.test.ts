@@ -18,6 +18,8 @@ import { readBook } from "./client.js";
 import {
   ESCROW_ACCOUNT,
   intervalKey,
+  participantSeriesKey,
+  seriesDayKey,
   seriesDayOf,
   seriesKey,
   settlementKey,
@@ -204,6 +206,67 @@ describe("market: intent series", () => {
     expect(call(bob, "CancelIntent", { interval: T, series: 0 }, at(gateOf(T)))).toEqual([
       "MARKET_GATE_CLOSED",
     ]);
+  });
+
+  it("closes a day's series once every interval with intents is settled and the day's last gate has closed", () => {
+    const { call, at, chain, micros, tx } = setup();
+    expect(call(bob, "SubmitIntentSeries", buySeries([1_000, 0, 500], [100_000, 100_000, 90_000]))).toEqual([
+      "ok",
+    ]);
+    expect(call(alice, "SubmitIntentSeries", sellSeries([2_000, 2_000], [50_000, 60_000], T + 1))).toEqual([
+      "ok",
+    ]);
+    const dayKeys = [
+      seriesKey(DAY, 0),
+      seriesKey(DAY, 1),
+      seriesDayKey(DAY),
+      participantSeriesKey(DAY, idOf(bob)),
+      participantSeriesKey(DAY, idOf(alice)),
+    ];
+    const present = () => dayKeys.filter((k) => chain.state.get(k) !== undefined).length;
+    const settle = (t: number) => {
+      const r = chain.block([tx(carol, "SettleInterval", { interval: t })]);
+      expect(r.results[0].ok).toBe(true);
+      return r.results[0].ok ? r.results[0].events.map((e) => e.type) : [];
+    };
+    // Every interval of the series settled before the day's last gate: the day can still take series.
+    chain.block([], {}, at((T + 4) * L));
+    expect(settle(T + 2)).not.toContain("series_day_closed");
+    expect(settle(T)).not.toContain("series_day_closed");
+    expect(settle(T + 1)).not.toContain("series_day_closed");
+    expect(present()).toBe(5);
+    // A series placed later in the day numbers after the first two and is settled with them.
+    const late = T + 8;
+    expect(call(bob, "SubmitIntentSeries", buySeries([300], [100_000], late))).toEqual(["ok"]);
+    expect(stateValue<SeriesRecord>(chain, seriesKey(DAY, 2))?.firstInterval).toBe(late);
+    dayKeys.push(seriesKey(DAY, 2));
+    // Past the day's last gate, the settlement of its last open interval closes the day.
+    chain.block([], {}, at((LAST_OF_DAY + 1) * L));
+    expect(settle(late)).toContain("series_day_closed");
+    expect(present()).toBe(0);
+    // Nothing was held back: every buy's escrow went back through its interval's settlement.
+    expect(micros(ESCROW_ACCOUNT)).toBe(0);
+    expect(call(bob, "CancelIntent", { interval: late, series: 2 })).toEqual(["MARKET_UNKNOWN_INTENT"]);
+    expect(call(carol, "SettleInterval", { interval: late })).toEqual(["MARKET_ALREADY_SETTLED"]);
+  });
+
+  it("closes a day whose intervals were all settled before its last gate with the next day's first settlement", () => {
+    const { call, at, chain, tx } = setup();
+    expect(call(bob, "SubmitIntentSeries", buySeries([1_000], [100_000]))).toEqual(["ok"]);
+    const next = (DAY + 1) * 96 + 4;
+    expect(
+      call(bob, "SubmitIntent", { interval: next, side: "buy", quantityWh: 100, limitPrice: 1, bus: 5 }),
+    ).toEqual(["ok"]);
+    chain.block([], {}, at((T + 2) * L));
+    expect(call(carol, "SettleInterval", { interval: T })).toEqual(["ok"]);
+    expect(chain.state.get(seriesKey(DAY, 0))).toBeDefined();
+    chain.block([], {}, at((next + 2) * L));
+    const r = chain.block([tx(carol, "SettleInterval", { interval: next })]);
+    expect(
+      r.results[0].ok && r.results[0].events.find((e) => e.type === "series_day_closed")?.attributes,
+    ).toEqual({ day: DAY, series: 1 });
+    expect(chain.state.get(seriesKey(DAY, 0))).toBeUndefined();
+    expect(chain.state.get(seriesDayKey(DAY))).toBeUndefined();
   });
 
   /**

@@ -3,7 +3,7 @@ import { getAccount, putAccount } from "../accounts/state.js";
 import { getMeterReading } from "../oracle/state.js";
 import type { ProtocolEvent } from "../seam.js";
 import { defineTx, reject } from "../txdef.js";
-import { seriesEntriesOf } from "./series.js";
+import { countOf, seriesEntriesOf } from "./series.js";
 import { type SettlementIntent, settle } from "./settlement.js";
 import {
   ESCROW_ACCOUNT,
@@ -11,13 +11,24 @@ import {
   getInterval,
   getWinner,
   intervalKey,
+  intervalsPerDay,
   intervalTimes,
+  participantSeriesKey,
   readMarketParams,
+  seriesDayKey,
+  seriesDayOf,
+  seriesKey,
   settlementKey,
   TREASURY_ACCOUNT,
   winnerKey,
 } from "./state.js";
-import { type SettledDer, type SettlementRecord, settleIntervalBodySchema } from "./types.js";
+import {
+  type MarketParams,
+  type SeriesRecord,
+  type SettledDer,
+  type SettlementRecord,
+  settleIntervalBodySchema,
+} from "./types.js";
 
 /** Settles interval t once its meter readings had time to arrive: market payments, imbalance, refunds. */
 export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => {
@@ -125,6 +136,11 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
   state.put(intervalKey(t), { ...interval, settled: true });
   // The winner's fills were kept for this settlement only; the solution itself stays in its block.
   if (winner !== undefined) state.delete(winnerKey(t));
+  // This interval's day, and the day before (whose intervals may all have been settled before its last gate).
+  const day = seriesDayOf(t, params.intervalMinutes);
+  const closed = [day - 1, day].flatMap((d) =>
+    closeSeriesDay(state, d, params.intervalMinutes, market, ctx.timeMs),
+  );
   return [
     {
       type: "settlement",
@@ -137,8 +153,44 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
       },
     },
     ...outcome.ders.map(settledDerEvent),
+    ...closed,
   ];
 });
+
+/**
+ * Removes a series day's records once nothing can read them again: every interval of the day with intents is
+ * settled (each series entry's escrow went back through its interval's settlement) and the gate of the day's
+ * last interval has closed (no series or single can be placed for the day any more). The series stay in
+ * their blocks; only the state stops carrying a day that is over (a year would otherwise keep every series).
+ */
+function closeSeriesDay(
+  state: Parameters<typeof getInterval>[0],
+  day: number,
+  intervalMinutes: number,
+  market: MarketParams,
+  timeMs: number,
+): ProtocolEvent[] {
+  const count = countOf(state, seriesDayKey(day));
+  if (count === 0) return [];
+  const perDay = intervalsPerDay(intervalMinutes);
+  const first = day * perDay;
+  const last = first + perDay - 1;
+  if (timeMs < intervalTimes(last, intervalMinutes, market).gateClosureMs) return [];
+  for (let u = first; u <= last; u++) {
+    const rec = getInterval(state, u);
+    if (rec !== undefined && !rec.settled) return [];
+  }
+  const participants = new Set<string>();
+  for (let slot = 0; slot < count; slot++) {
+    const rec = state.get<SeriesRecord>(seriesKey(day, slot));
+    if (rec === undefined) continue;
+    participants.add(rec.participant);
+    state.delete(seriesKey(day, slot));
+  }
+  for (const p of participants) state.delete(participantSeriesKey(day, p));
+  state.delete(seriesDayKey(day));
+  return [{ type: "series_day_closed", attributes: { day, series: count } }];
+}
 
 /** A settled DER as an event of its settlement (a missing reading has no `measuredWh`). */
 function settledDerEvent(d: SettledDer): ProtocolEvent {
