@@ -63,7 +63,8 @@ export const suite: Suite = {
       powerFlowMs: "part: AC power flow",
       protocolMs: "part: protocol applyBlock",
       signMs: "part: signing (all transactions, the scenario's scheme)",
-      storeMs: "part: ledger I/O (SQLite)",
+      storeMs: "part: waiting for the ledger writer thread (SQLite)",
+      writerMs: "alongside: the ledger writer thread writing SQLite",
       summaryMs: "part: summary and capital efficiency",
       reportMs: "part: report.html",
     };
@@ -166,7 +167,8 @@ export const yearSuite: Suite = {
         powerFlowMs: "year slice part: AC power flow",
         protocolMs: "year slice part: protocol applyBlock",
         signMs: "year slice part: signing (all transactions, the scenario's scheme)",
-        storeMs: "year slice part: ledger I/O (SQLite)",
+        storeMs: "year slice part: waiting for the ledger writer thread",
+        writerMs: "year slice alongside: the ledger writer thread writing SQLite",
         summaryMs: "year slice part: summary and capital efficiency",
       };
       for (const [k, label] of Object.entries(labels)) {

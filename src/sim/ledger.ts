@@ -1,6 +1,6 @@
 /**
  * The run's chain: the same protocol as a live node (genesis, applyBlock, the state root), one block per
- * market interval at the interval's end, written with the node's own store so that `plurigrid verify --data`
+ * market interval at the interval's end, written with the node's own store (on a second thread) so that `plurigrid verify --data`
  * replays it. Transactions are signed by the simulated participants' keys in the chain's scheme (Ed25519, or
  * the simulation-only sim-digest chosen in the scenario and fixed in genesis); the signatures are verified
  * again by `verify`, so the run passes the verdicts it produced itself to applyBlock, as the node passes the
@@ -13,7 +13,6 @@ import { PlurigridError } from "../core/errors.js";
 import type { KeyPair } from "../core/keys.js";
 import { accountIdOf } from "../core/keys.js";
 import { DB_FILE, GENESIS_FILE } from "../node/init.js";
-import { Store } from "../node/store.js";
 import {
   accountKey,
   applyBlock,
@@ -28,11 +27,15 @@ import {
   type TxType,
 } from "../protocol/index.js";
 import type { BlockHeader, TxResult } from "../protocol/seam.js";
+import { LedgerWriter } from "./ledger-writer.js";
 
 export interface LedgerTiming {
   signMs: number;
   applyMs: number;
+  /** Time the run waited for the ledger's writer thread (handing blocks over, the final flush), ms. */
   storeMs: number;
+  /** Time the writer thread spent writing the ledger (alongside the run), ms; known once closed. */
+  writerMs: number;
 }
 
 export interface AppliedTx {
@@ -56,11 +59,9 @@ export class SimLedger {
   private readonly committedNonce = new Map<string, number>();
   private readonly pendingNonce = new Map<string, number>();
   private pending: { bytes: Uint8Array; type: TxType; sender: string }[] = [];
-  private readonly store: Store | undefined;
-  readonly timing: LedgerTiming = { signMs: 0, applyMs: 0, storeMs: 0 };
+  private readonly writer: LedgerWriter | undefined;
+  readonly timing: LedgerTiming = { signMs: 0, applyMs: 0, storeMs: 0, writerMs: 0 };
   txCount = 0;
-  /** Simulated day of the open SQLite transaction. */
-  private sqlDay: number | null = null;
 
   constructor(doc: GenesisDoc, dataDirOut?: string) {
     const g = genesis(doc);
@@ -74,11 +75,9 @@ export class SimLedger {
       rmSync(dataDirOut, { recursive: true, force: true });
       mkdirSync(dataDirOut, { recursive: true });
       writeFileSync(join(dataDirOut, GENESIS_FILE), `${JSON.stringify(doc, null, 2)}\n`);
-      this.store = Store.open(join(dataDirOut, DB_FILE));
-      // The ledger of a run is written once and checked afterwards (`plurigrid verify`); a crash mid-run
-      // means re-running, so per-block fsync buys nothing here.
-      this.store.database.pragma("synchronous = OFF");
-      this.store.initialize(
+      // Written on a second thread (ledger-writer.ts), one SQLite transaction per simulated day.
+      this.writer = new LedgerWriter(
+        join(dataDirOut, DB_FILE),
         {
           chainId: doc.chainId,
           genesisJson: canonicalString(doc),
@@ -87,12 +86,6 @@ export class SimLedger {
         },
         g.changes,
       );
-      // One SQLite transaction per simulated day (each block's commit is a savepoint inside it): a run that
-      // stops leaves a complete, verifiable prefix of its chain, and the write-ahead log is checkpointed and
-      // reused between days instead of growing with the whole run (a year in one transaction grew it by
-      // gigabytes).
-      this.store.database.pragma("cache_size = -262144");
-      this.store.database.exec("BEGIN");
     }
   }
 
@@ -158,14 +151,9 @@ export class SimLedger {
     this.timing.applyMs += performance.now() - t0;
     const full: BlockHeader = { ...header, txRoot: r.txRoot, stateRoot: r.stateRoot };
     const hash = blockHash(full);
-    if (this.store) {
+    if (this.writer) {
       t0 = performance.now();
-      const day = Math.floor(timeMs / 86_400_000);
-      if (day !== this.sqlDay) {
-        if (this.sqlDay !== null) this.store.database.exec("COMMIT; BEGIN");
-        this.sqlDay = day;
-      }
-      this.store.commitBlock({
+      this.writer.write(Math.floor(timeMs / 86_400_000), {
         header: full,
         hash,
         txs,
@@ -203,9 +191,11 @@ export class SimLedger {
   }
 
   close(): void {
-    if (this.store?.isOpen) {
-      this.store.database.exec("COMMIT");
-      this.store.close();
+    if (this.writer) {
+      const t0 = performance.now();
+      this.writer.close();
+      this.timing.storeMs += performance.now() - t0;
+      this.timing.writerMs = this.writer.busyMs;
     }
   }
 }

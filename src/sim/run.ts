@@ -52,7 +52,8 @@ export interface RunOptions {
   ledgerDir?: string;
   solver?: LpSolver;
   clearing?: Clearing;
-  onStep?: (step: number, steps: number) => void;
+  /** After each interval; `timing` so far (protocol, signing and store times are the ledger's running totals). */
+  onStep?: (step: number, steps: number, timing: StepTiming) => void;
 }
 
 export interface StepTiming {
@@ -61,7 +62,10 @@ export interface StepTiming {
   powerFlowMs: number;
   protocolMs: number;
   signMs: number;
+  /** Time the run waited for the ledger's writer thread, ms. */
   storeMs: number;
+  /** Time the writer thread spent writing the ledger, alongside the run, ms. */
+  writerMs: number;
 }
 
 export interface RunResult {
@@ -95,6 +99,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     protocolMs: 0,
     signMs: 0,
     storeMs: 0,
+    writerMs: 0,
   };
   const tanPhi = Math.tan(Math.acos(s.network.loadPowerFactor));
   const up = s.market.upstream;
@@ -762,7 +767,12 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       });
     }
     metrics.upstream(upstreamSold, upstreamBought);
-    options.onStep?.(k + 1, steps);
+    if (options.onStep !== undefined) {
+      timing.signMs = ledger.timing.signMs;
+      timing.storeMs = ledger.timing.storeMs;
+      timing.protocolMs = ledger.timing.applyMs;
+      options.onStep(k + 1, steps, timing);
+    }
   }
   metrics.step = steps;
   // Let every deferred reading and settlement reach the chain.
@@ -772,8 +782,11 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     ledger.release(flushMs);
     countRejections(ledger.commit(flushMs));
   }
+  // Waits until the writer thread has every block on disk.
+  ledger.close();
   timing.signMs = ledger.timing.signMs;
   timing.storeMs = ledger.timing.storeMs;
+  timing.writerMs = ledger.timing.writerMs;
   timing.protocolMs = ledger.timing.applyMs;
   const final = new Map<string, number>(tracked.map((x) => [x, ledger.balance(x)]));
   for (const a of world.agents) {
@@ -799,6 +812,5 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     deliveredWh: deliveredSeries,
     timing,
   };
-  ledger.close();
   return result;
 }

@@ -11,7 +11,7 @@ import type { LpSolver } from "../grid/lp/types.js";
 import { codeVersion, FILES, type Manifest, outputsOf, writeOutputs } from "./output.js";
 import { progressBar } from "./progress.js";
 import { renderReport } from "./report.js";
-import { runWorld } from "./run.js";
+import { runWorld, type StepTiming } from "./run.js";
 import { parseScenario, readScenarioFile, type Scenario } from "./scenario.js";
 import { buildSummary, capitalEfficiency } from "./summary.js";
 import { buildWorld } from "./world.js";
@@ -32,7 +32,7 @@ export interface SimulateOptions {
   ledger?: boolean;
   progressStream?: { write(s: string): unknown; isTTY?: boolean };
   /** Called after each interval with the intervals done and the total (besides the progress bar). */
-  onStep?: (done: number, total: number) => void;
+  onStep?: (done: number, total: number, timing: StepTiming) => void;
 }
 
 export interface SimulateResult {
@@ -56,9 +56,9 @@ export async function simulateScenario(
   const result = await runWorld(world, {
     ledgerDir: withLedger ? join(options.outDir, FILES.ledger) : undefined,
     solver,
-    onStep: (k, n) => {
+    onStep: (k, n, timing) => {
       bar.update(k, n);
-      options.onStep?.(k, n);
+      options.onStep?.(k, n, timing);
     },
   });
   const tRun = performance.now();
@@ -82,6 +82,7 @@ export async function simulateScenario(
     protocolMs: result.timing.protocolMs,
     signMs: result.timing.signMs,
     storeMs: result.timing.storeMs,
+    writerMs: result.timing.writerMs,
     summaryMs: tSummary - tRun,
     reportMs,
   };

@@ -1,0 +1,82 @@
+/**
+ * The thread that writes a run's chain into its SQLite store (see ledger-writer.ts). It opens the store,
+ * writes genesis, then one block per message, in order; one SQLite transaction per simulated day. After each
+ * block it counts it done in the shared counter (the run waits on it when too far ahead); a failure is
+ * reported on the reply port and stops the writing.
+ */
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { type BlockToCommit, type ChainMeta, Store } from "../node/store.js";
+import type { StateChange } from "../protocol/seam.js";
+import type { WriterMessage, WriterReply } from "./ledger-writer.js";
+
+interface WriterData {
+  path: string;
+  meta: ChainMeta;
+  genesisChanges: StateChange[];
+  /** Int32Array over a SharedArrayBuffer: [0] blocks written, [1] 1 once closed or failed. */
+  counters: SharedArrayBuffer;
+  reply: MessagePort;
+}
+
+const data = workerData as WriterData;
+const counters = new Int32Array(data.counters);
+let store: Store | undefined;
+let day: number | null = null;
+let failed = false;
+let busyMs = 0;
+
+function finish(reply: WriterReply): void {
+  data.reply.postMessage(reply);
+  Atomics.store(counters, 1, 1);
+  Atomics.notify(counters, 1);
+}
+
+function fail(e: unknown): void {
+  failed = true;
+  const err = e as { code?: string; message?: string };
+  try {
+    store?.close();
+  } catch {
+    // the first error is the one reported
+  }
+  finish({ kind: "error", code: err.code ?? "STORE_WRITE", message: err.message ?? String(e) });
+}
+
+try {
+  store = Store.open(data.path);
+  // A run's chain is written once and checked afterwards (`plurigrid verify`); a crash mid-run means
+  // re-running, so per-block fsync buys nothing here.
+  store.database.pragma("synchronous = OFF");
+  store.initialize(data.meta, data.genesisChanges);
+  store.database.pragma("cache_size = -262144");
+  store.database.exec("BEGIN");
+} catch (e) {
+  fail(e);
+}
+
+parentPort!.on("message", (m: WriterMessage) => {
+  if (failed || store === undefined) return;
+  const t0 = performance.now();
+  try {
+    if (m.kind === "block") {
+      // One SQLite transaction per simulated day (each block a savepoint inside it): a run that stops leaves
+      // a complete, verifiable prefix of its chain, and the write-ahead log is reused between days.
+      if (m.day !== day) {
+        if (day !== null) store.database.exec("COMMIT; BEGIN");
+        day = m.day;
+      }
+      store.commitBlock(m.block as BlockToCommit);
+      busyMs += performance.now() - t0;
+      Atomics.add(counters, 0, 1);
+      Atomics.notify(counters, 0);
+    } else {
+      store.database.exec("COMMIT");
+      store.close();
+      busyMs += performance.now() - t0;
+      finish({ kind: "closed", busyMs });
+      parentPort!.close();
+    }
+  } catch (e) {
+    fail(e);
+  }
+});
