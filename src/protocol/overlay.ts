@@ -18,7 +18,6 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 export class StateOverlay {
   private readonly block = new Map<string, Value | null>();
-  private readonly committed = new Map<string, Value | null>();
   private tx: Map<string, Value | null> | null = null;
 
   constructor(private readonly base: StateReader) {}
@@ -30,13 +29,9 @@ export class StateOverlay {
     }
     const b = this.block.get(key);
     if (b !== undefined) return b === null ? undefined : (b as T);
-    let c = this.committed.get(key);
-    if (c === undefined) {
-      const bytes = this.base.get(key);
-      c = bytes === undefined ? null : decodeShared(key, bytes);
-      this.committed.set(key, c);
-    }
-    return c === null ? undefined : (c as T);
+    // Committed rows do not change during a block; their decoded values are shared by the bytes' identity.
+    const bytes = this.base.get(key);
+    return bytes === undefined ? undefined : (decodeShared(key, bytes) as T);
   }
 
   put(key: string, value: object): void {

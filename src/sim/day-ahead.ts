@@ -37,6 +37,8 @@ export interface DaySeries {
   slot: number | null;
   /** Steps whose entry was cancelled. */
   cancelled: Set<number>;
+  /** The id of its entries' orders (made once: every interval of the day asks for it). */
+  orderId?: string;
 }
 
 /** The series placed for one day, and each agent's plan for it. */
@@ -128,9 +130,10 @@ export function resolveSlots(day: DayPlan, results: readonly { result: TxResult 
 export function entryAt(s: DaySeries, k: number): Order | null {
   const i = k - s.firstStep;
   if (i < 0 || i >= s.quantitiesWh.length || s.quantitiesWh[i] === 0) return null;
-  if (s.cancelled.has(k)) return null;
+  if (s.cancelled.size > 0 && s.cancelled.has(k)) return null;
+  s.orderId ??= `${s.agent?.id ?? "upstream"}/${s.side}`;
   return {
-    id: `${s.agent?.id ?? "upstream"}/${s.side}`,
+    id: s.orderId,
     participant: s.agent?.id ?? "upstream",
     bus: s.bus,
     side: s.side,

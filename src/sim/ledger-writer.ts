@@ -19,7 +19,7 @@ export type WriterReply =
   | { kind: "error"; code: string; message: string };
 
 /** How many blocks the writer may lag behind before the run waits for it. */
-const MAX_AHEAD = 256;
+const MAX_AHEAD = 1024;
 /** A writer that writes nothing for this long while the run waits for it has failed. */
 const STALL_MS = 300_000;
 

@@ -384,16 +384,18 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     t0 = performance.now();
     const orderOfSeq = new Map<number, Order>();
     const byIsland = new Map<number, { order: Order; seq: number }[]>();
+    const reference = s.market.solver === "reference";
     for (const o of placed) {
       if (o.seq === null) continue;
       const seq = o.seq;
       orderOfSeq.set(seq, o.order);
+      if (reference) continue; // the reference solver reads the protocol's book instead
       const list = byIsland.get(o.island) ?? [];
       list.push({ order: o.order, seq });
       byIsland.set(o.island, list);
     }
     let solution: SolutionBody | null;
-    if (s.market.solver === "reference") {
+    if (reference) {
       const book = loadBook(
         new StateOverlay(ledger.state),
         t,

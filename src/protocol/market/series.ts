@@ -52,9 +52,10 @@ export function seriesEntriesOf(
 ): (SeriesEntry | null)[] {
   const day = seriesDayOf(t, intervalMinutes);
   const slots = countOf(state, seriesDayKey(day));
+  const keys = seriesKeysOf(day, slots);
   const out: (SeriesEntry | null)[] = [];
   for (let slot = 0; slot < slots; slot++) {
-    const record = state.get<SeriesRecord>(seriesKey(day, slot));
+    const record = state.get<SeriesRecord>(keys[slot]);
     const i = record === undefined ? -1 : t - record.firstInterval;
     if (record === undefined || i < 0 || i >= record.quantitiesWh.length) {
       out.push(null);
@@ -75,6 +76,22 @@ export function seriesEntriesOf(
     });
   }
   return out;
+}
+
+/**
+ * The state keys of a day's series slots, kept for the last few days: every interval's book, solution and
+ * settlement look up the same keys, and a string used again keeps its hash (a new one is hashed per lookup).
+ */
+const dayKeys = new Map<number, string[]>();
+function seriesKeysOf(day: number, slots: number): string[] {
+  let keys = dayKeys.get(day);
+  if (keys === undefined) {
+    if (dayKeys.size >= 4) dayKeys.delete(dayKeys.keys().next().value as number);
+    keys = [];
+    dayKeys.set(day, keys);
+  }
+  for (let slot = keys.length; slot < slots; slot++) keys.push(seriesKey(day, slot));
+  return keys;
 }
 
 /** Places one intent per non-zero entry, for consecutive intervals of one series day; buys escrow their sum. */
