@@ -58,6 +58,8 @@ export interface LpClearingInput {
   lifeline?: readonly LifelinePair[];
   solver: LpSolver;
   timeLimitS?: number;
+  /** One column per level of interchangeable orders (default true); false: one per order (the reference). */
+  mergeLevels?: boolean;
 }
 
 interface Model {
@@ -89,12 +91,32 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null, canon: Int
   const b = new LpBuilder("max", { cols: n + (grid?.nodeCount ?? 0), rows: n });
   const y = new Int32Array(n).fill(-1);
   const z = new Int32Array(n).fill(-1);
+  // Orders of one level (levelKey) are interchangeable: one column holds their sum, and extract() hands it
+  // out in id order, as rationLevelsById does anyway. The LP is the same market with fewer columns.
+  const levelSum = new Map<string, number>();
+  const levelCol = new Map<string, number>();
+  const merge = rule === null && (input.mergeLevels ?? true);
+  if (merge) {
+    for (const i of canon) {
+      if (residualWh[i] <= 0 || where.island[i] < 0 || residualMinWh[i] > 0) continue;
+      const key = levelKey(input, i);
+      levelSum.set(key, (levelSum.get(key) ?? 0) + residualWh[i]);
+    }
+  }
   for (const i of canon) {
     if (residualWh[i] <= 0 || where.island[i] < 0) continue;
     const q = residualWh[i];
     const m = residualMinWh[i];
     const c = (table.isBuy[i] ? 1 : -1) * (table.limitPrice[i] / 1000);
-    if (m > 0 && fixed === null) {
+    if (merge && m === 0) {
+      const key = levelKey(input, i);
+      let col = levelCol.get(key);
+      if (col === undefined) {
+        col = b.addCol(0, levelSum.get(key)!, c);
+        levelCol.set(key, col);
+      }
+      y[i] = col;
+    } else if (m > 0 && fixed === null) {
       y[i] = b.addCol(0, q, c);
       z[i] = b.addCol(0, 1, 0);
       b.setInteger(z[i]);
@@ -154,8 +176,10 @@ function buildModel(input: LpClearingInput, fixed: Uint8Array | null, canon: Int
   if (grid === undefined) {
     const idx: number[] = [];
     const val: number[] = [];
+    const seen = new Set<number>();
     for (const i of canon) {
-      if (y[i] < 0) continue;
+      if (y[i] < 0 || seen.has(y[i])) continue;
+      seen.add(y[i]);
       idx.push(y[i]);
       val.push(table.isBuy[i] ? -1 : 1);
     }
@@ -187,8 +211,10 @@ function addNetwork(
   // Node rows: entries of each node's row as maps (parallel branches and intents at one node merge).
   const rows: Map<number, number>[] = Array.from({ length: nn }, () => new Map());
   const addTo = (row: Map<number, number>, col: number, v: number) => row.set(col, (row.get(col) ?? 0) + v);
+  const seen = new Set<number>();
   for (let i = 0; i < table.count; i++) {
-    if (y[i] < 0) continue;
+    if (y[i] < 0 || seen.has(y[i])) continue;
+    seen.add(y[i]);
     addTo(rows[where.node[i]], y[i], table.isBuy[i] ? -1 : 1);
   }
   // Lifeline pairs: served energy in [0, greedy amount], weighted far above any price.
@@ -240,6 +266,11 @@ function addNetwork(
 }
 
 const intFloor = (v: number) => Math.floor(v + 1e-6);
+
+/** Side, node (or island, without network) and limit: the orders of one level are interchangeable. */
+function levelKey(input: LpClearingInput, i: number): string {
+  return `${input.table.isBuy[i]}:${input.where.node[i]}:${input.table.limitPrice[i]}`;
+}
 
 export function lpClear(input: LpClearingInput): LpClearing {
   const { table } = input;
@@ -308,13 +339,20 @@ function extract(input: LpClearingInput, model: Model, r: LpResult, canon: Int32
   }
   const filledWh = new Float64Array(n);
   const poolWh = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  // A level's column (several orders) is handed out in id order (canon), each order up to its quantity.
+  const members = new Map<number, number>();
+  for (let i = 0; i < n; i++) if (y[i] >= 0) members.set(y[i], (members.get(y[i]) ?? 0) + 1);
+  const levelLeft = new Map<number, number>();
+  for (const [col, count] of members) if (count > 1) levelLeft.set(col, intFloor(r.x[col]));
+  for (const i of canon) {
     if (y[i] < 0) continue;
     if (hasPredicates(table.orders[i])) {
       filledWh[i] = pairsOfOrder[i];
     } else {
       // Round the order's total, not its pool part: a least fill met by the LP stays met.
-      const totalWh = Math.min(intFloor(r.x[y[i]]), input.residualWh[i]);
+      const left = levelLeft.get(y[i]);
+      const totalWh = Math.min(left ?? intFloor(r.x[y[i]]), input.residualWh[i]);
+      if (left !== undefined) levelLeft.set(y[i], left - totalWh);
       poolWh[i] = Math.max(0, totalWh - pairsOfOrder[i]);
       filledWh[i] = pairsOfOrder[i] + poolWh[i];
     }
@@ -415,11 +453,11 @@ function rationLevelsById(
   poolWh: Float64Array,
   filledWh: Float64Array,
 ): void {
-  const { table, where, residualWh, residualMinWh } = input;
+  const { table, residualWh, residualMinWh } = input;
   const levels = new Map<string, number[]>();
   for (let i = 0; i < table.count; i++) {
     if (y[i] < 0 || residualMinWh[i] > 0 || hasPredicates(table.orders[i])) continue;
-    const key = `${table.isBuy[i]}:${where.node[i]}:${table.limitPrice[i]}`;
+    const key = levelKey(input, i);
     const members = levels.get(key);
     if (members === undefined) levels.set(key, [i]);
     else members.push(i);
