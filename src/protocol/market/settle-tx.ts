@@ -76,7 +76,7 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
       lifelineWh: lifeline.get(seq) ?? 0,
     });
     if (it.der !== null && filledWh > 0 && !readings.has(it.der)) {
-      const r = getMeterReading(state, it.der, t);
+      const r = getMeterReading(state, it.der, t, params.intervalMinutes);
       if (r !== undefined) readings.set(it.der, r.energyWh);
     }
   }
@@ -99,7 +99,7 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
       lifelineWh: lifeline.get(seq) ?? 0,
     });
     if (der !== null && filledWh > 0 && !readings.has(der)) {
-      const r = getMeterReading(state, der, t);
+      const r = getMeterReading(state, der, t, params.intervalMinutes);
       if (r !== undefined) readings.set(der, r.energyWh);
     }
   }

@@ -118,6 +118,64 @@ describe("settlement: properties", () => {
     );
   });
 
+  it("computes imbalance amounts exactly around 2^53 (property)", () => {
+    const one = (deviationWh: number, price: number) => {
+      const intents: SettlementIntent[] = [
+        {
+          seq: 0,
+          participant: "pa",
+          side: "buy",
+          der: null,
+          escrowMicros: 1,
+          filledWh: 1,
+          price: 0,
+          lifelineWh: 0,
+        },
+        {
+          seq: 1,
+          participant: "pb",
+          side: "sell",
+          der: "d1",
+          escrowMicros: 0,
+          filledWh: 1,
+          price: 0,
+          lifelineWh: 0,
+        },
+      ];
+      const out = settle({
+        intents,
+        readings: new Map([["d1", 1 + deviationWh]]),
+        imbalancePriceMicrosPerKWh: price,
+        regulatedPriceMicrosPerKWh: 0,
+        balanceOf: (a) => (a === "escrow" ? 1 : Number.MAX_SAFE_INTEGER - 1),
+        treasury: "treasury",
+        escrow: "escrow",
+      });
+      const n = BigInt(Math.abs(deviationWh)) * BigInt(price);
+      const due = deviationWh < 0 ? ceilDiv(n) : n / 1000n;
+      const capped = due > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : due;
+      expect(BigInt(Math.abs(out.ders[0].imbalanceMicros)) + BigInt(out.unpaidMicros)).toBe(capped);
+    };
+    // Products just below, at and above 2^53 = 9,007,199,254,740,992.
+    for (const [dev, price] of [
+      [9_007_199_254, 1_000_000],
+      [9_007_199_255, 1_000_000],
+      [9_007_199_254_740, 1_000],
+      [9_007_199_254_741, 999],
+      [-9_007_199_254_741, 999],
+      [-4_503_599_627_370, 1_999],
+    ])
+      one(dev, price);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -2e10, max: 2e10 }).filter((d) => d !== 0),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        one,
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it("is deterministic", () => {
     fc.assert(
       fc.property(inputArb, ({ input }) => {

@@ -64,6 +64,12 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** |deviation| × price / 1000, rounded up (charge) or down (credit), at most 2^53 − 1. */
 function imbalanceAmount(deviationWh: number, price: number, up: boolean): number {
+  const exact = Math.abs(deviationWh) * price;
+  if (exact <= Number.MAX_SAFE_INTEGER) {
+    // Integers below 2^53: the product, its remainder and the quotient of their difference are exact.
+    const rest = exact % 1000;
+    return (exact - rest) / 1000 + (up && rest !== 0 ? 1 : 0);
+  }
   const n = BigInt(Math.abs(deviationWh)) * BigInt(price);
   let q = n / 1000n;
   if (up && n % 1000n !== 0n) q += 1n;

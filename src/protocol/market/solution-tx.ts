@@ -1,8 +1,8 @@
 import { assert } from "../../core/errors.js";
-import { hashObject, toHex } from "../../core/hash.js";
 import { compileBook } from "../../intents/book.js";
 import { type Solution, solutionSchema } from "../../intents/schema.js";
 import { validateSolution } from "../../intents/validate.js";
+import { canonicalText, taggedHashOfStringHex, tagPrefix } from "../hashing.js";
 import { hasRole } from "../registry/state.js";
 import { describeIssue } from "../schemas.js";
 import type { ProtocolEvent } from "../seam.js";
@@ -26,6 +26,8 @@ import {
   submitSolutionPartBodySchema,
   type WinnerRecord,
 } from "./types.js";
+
+const SOLUTION_TAG = tagPrefix("plurigrid/solution");
 
 /** The sender may submit a solution for t now: it is a solver and t's solution window is open. */
 function checkSolutionWindow(ctx: TxContext, t: number): void {
@@ -53,7 +55,8 @@ function checkSolutionWindow(ctx: TxContext, t: number): void {
 function acceptSolution(ctx: TxContext, solution: Solution): ProtocolEvent[] {
   const { state } = ctx;
   const t = solution.interval;
-  const hash = toHex(hashObject("plurigrid/solution", solution));
+  // = hex(hashObject("plurigrid/solution", solution)), through the protocol's faster canonical text.
+  const hash = taggedHashOfStringHex(SOLUTION_TAG, canonicalText(solution));
   if (state.get(solutionSeenKey(t, hash)) !== undefined) {
     reject("MARKET_DUPLICATE_SOLUTION", `solution ${hash} was already submitted for interval ${t}`);
   }

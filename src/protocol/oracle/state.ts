@@ -40,10 +40,16 @@ export function readingInDay(record: MeterDayRecord, interval: number): MeterRea
 }
 
 /** The reading of a DER for an interval, whether it was sent alone or in a series; undefined if none. */
-export function getMeterReading(s: StateOverlay, der: string, interval: number): MeterReading | undefined {
+export function getMeterReading(
+  s: StateOverlay,
+  der: string,
+  interval: number,
+  /** The chain's interval length, when the caller has it (read from the state otherwise). */
+  intervalMinutes = readParams(s).intervalMinutes,
+): MeterReading | undefined {
   const single = s.get<MeterReading>(meterReadingKey(der, interval));
   if (single !== undefined) return single;
-  const day = readingDayOf(interval, readParams(s).intervalMinutes);
+  const day = readingDayOf(interval, intervalMinutes);
   const record = getMeterDay(s, der, day);
   return record === undefined ? undefined : readingInDay(record, interval);
 }
