@@ -227,13 +227,18 @@ describe("market: intent series", () => {
     const settle = (t: number) => {
       const r = chain.block([tx(carol, "SettleInterval", { interval: t })]);
       expect(r.results[0].ok).toBe(true);
-      return r.results[0].ok ? r.results[0].events.map((e) => e.type) : [];
+      // The event types, the day closed named ("day_settled:<day>"; the empty day before may close too).
+      return r.results[0].ok
+        ? r.results[0].events.map((e) =>
+            e.type === "day_settled" ? `${e.type}:${e.attributes.day}` : e.type,
+          )
+        : [];
     };
     // Every interval of the series settled before the day's last gate: the day can still take series.
     chain.block([], {}, at((T + 4) * L));
-    expect(settle(T + 2)).not.toContain("series_day_closed");
-    expect(settle(T)).not.toContain("series_day_closed");
-    expect(settle(T + 1)).not.toContain("series_day_closed");
+    expect(settle(T + 2)).not.toContain(`day_settled:${DAY}`);
+    expect(settle(T)).not.toContain(`day_settled:${DAY}`);
+    expect(settle(T + 1)).not.toContain(`day_settled:${DAY}`);
     expect(present()).toBe(5);
     // A series placed later in the day numbers after the first two and is settled with them.
     const late = T + 8;
@@ -242,7 +247,7 @@ describe("market: intent series", () => {
     dayKeys.push(seriesKey(DAY, 2));
     // Past the day's last gate, the settlement of its last open interval closes the day.
     chain.block([], {}, at((LAST_OF_DAY + 1) * L));
-    expect(settle(late)).toContain("series_day_closed");
+    expect(settle(late)).toContain(`day_settled:${DAY}`);
     expect(present()).toBe(0);
     // Nothing was held back: every buy's escrow went back through its interval's settlement.
     expect(micros(ESCROW_ACCOUNT)).toBe(0);
@@ -262,11 +267,43 @@ describe("market: intent series", () => {
     expect(chain.state.get(seriesKey(DAY, 0))).toBeDefined();
     chain.block([], {}, at((next + 2) * L));
     const r = chain.block([tx(carol, "SettleInterval", { interval: next })]);
-    expect(
-      r.results[0].ok && r.results[0].events.find((e) => e.type === "series_day_closed")?.attributes,
-    ).toEqual({ day: DAY, series: 1 });
+    expect(r.results[0].ok && r.results[0].events.find((e) => e.type === "day_settled")?.attributes).toEqual({
+      day: DAY,
+      series: 1,
+    });
     expect(chain.state.get(seriesKey(DAY, 0))).toBeUndefined();
     expect(chain.state.get(seriesDayKey(DAY))).toBeUndefined();
+  });
+
+  it("lets a meter's upload drop its day records once the day is settled and too old for readings", () => {
+    const { call, at, chain, tx } = setup();
+    const upload = (firstInterval: number, energyWh: number[]) =>
+      chain.block([tx(meter1, "SubmitMeterReadings", { der: "pv-1", firstInterval, energyWh })]).results[0];
+    const dayKey = (d: number) => `oracle/pv-1/day/${d}`;
+    expect(call(bob, "SubmitIntentSeries", buySeries([1_000], [100_000]))).toEqual(["ok"]);
+    chain.block([], {}, at((T + 1) * L));
+    expect(upload(T, [7]).ok).toBe(true);
+    chain.block([], {}, at((LAST_OF_DAY + 1) * L));
+    expect(call(carol, "SettleInterval", { interval: T })).toEqual(["ok"]);
+    expect(chain.state.get(`market/day-settled/${DAY}`)).toBeDefined();
+    // The next day: readings of DAY could still arrive (96 intervals of age), so its record stays.
+    const next = (DAY + 1) * 96;
+    chain.block([], {}, at((next + 2) * L));
+    const first = upload(next + 1, [3]);
+    expect(first.ok && first.events[0].attributes.prunedDays).toBeUndefined();
+    expect(chain.state.get(dayKey(DAY))).toBeDefined();
+    // Two days on, DAY is stale and settled: the upload drops it. DAY + 1 is stale too, but no market
+    // settlement marked it settled, so it stays.
+    const later = (DAY + 3) * 96;
+    chain.block([], {}, at((later + 2) * L));
+    const second = upload(later + 1, [4]);
+    expect(second.ok && second.events[0].attributes.prunedDays).toBe(String(DAY));
+    expect(chain.state.get(dayKey(DAY))).toBeUndefined();
+    expect(chain.state.get(dayKey(DAY + 1))).toBeDefined();
+    // A reading for the dropped day is refused as stale, never taken as new.
+    expect(call(meter1, "SubmitMeterReadings", { der: "pv-1", firstInterval: T, energyWh: [9] })).toEqual([
+      "ORACLE_STALE_INTERVAL",
+    ]);
   });
 
   /**

@@ -6,6 +6,7 @@ import { defineTx, reject } from "../txdef.js";
 import { countOf, seriesEntriesOf } from "./series.js";
 import { type SettlementIntent, settle } from "./settlement.js";
 import {
+  daySettledKey,
   ESCROW_ACCOUNT,
   getIntent,
   getInterval,
@@ -139,7 +140,7 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
   // This interval's day, and the day before (whose intervals may all have been settled before its last gate).
   const day = seriesDayOf(t, params.intervalMinutes);
   const closed = [day - 1, day].flatMap((d) =>
-    closeSeriesDay(state, d, params.intervalMinutes, market, ctx.timeMs),
+    closeDay(state, d, params.intervalMinutes, market, ctx.timeMs),
   );
   return [
     {
@@ -158,20 +159,20 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
 });
 
 /**
- * Removes a series day's records once nothing can read them again: every interval of the day with intents is
- * settled (each series entry's escrow went back through its interval's settlement) and the gate of the day's
- * last interval has closed (no series or single can be placed for the day any more). The series stay in
- * their blocks; only the state stops carrying a day that is over (a year would otherwise keep every series).
+ * Marks day d settled once every interval of it with intents is settled (each series entry's escrow went
+ * back through its interval's settlement) and its last gate has closed (nothing can be placed for it any
+ * more), and removes the day's series records, which nothing reads again. The series stay in their blocks;
+ * the state stops carrying a day that is over (a year would otherwise keep every series). The mark lets the
+ * meters' uploads drop their old day records (oracle/tx.ts).
  */
-function closeSeriesDay(
+function closeDay(
   state: Parameters<typeof getInterval>[0],
   day: number,
   intervalMinutes: number,
   market: MarketParams,
   timeMs: number,
 ): ProtocolEvent[] {
-  const count = countOf(state, seriesDayKey(day));
-  if (count === 0) return [];
+  if (day < 0 || state.get(daySettledKey(day)) !== undefined) return [];
   const perDay = intervalsPerDay(intervalMinutes);
   const first = day * perDay;
   const last = first + perDay - 1;
@@ -180,6 +181,8 @@ function closeSeriesDay(
     const rec = getInterval(state, u);
     if (rec !== undefined && !rec.settled) return [];
   }
+  state.put(daySettledKey(day), { settledAtMs: timeMs });
+  const count = countOf(state, seriesDayKey(day));
   const participants = new Set<string>();
   for (let slot = 0; slot < count; slot++) {
     const rec = state.get<SeriesRecord>(seriesKey(day, slot));
@@ -188,8 +191,8 @@ function closeSeriesDay(
     state.delete(seriesKey(day, slot));
   }
   for (const p of participants) state.delete(participantSeriesKey(day, p));
-  state.delete(seriesDayKey(day));
-  return [{ type: "series_day_closed", attributes: { day, series: count } }];
+  if (count > 0) state.delete(seriesDayKey(day));
+  return [{ type: "day_settled", attributes: { day, series: count } }];
 }
 
 /** A settled DER as an event of its settlement (a missing reading has no `measuredWh`). */

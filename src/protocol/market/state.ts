@@ -27,6 +27,12 @@ export const seriesKey = (day: number, slot: number): string => `market/series/$
 export const participantSeriesKey = (day: number, participant: string): string =>
   `market/series-count/${day}/${participant}`;
 
+/**
+ * `{ settledAtMs }` once every interval of day d with intents is settled and the day's last gate has closed:
+ * nothing of the market reads the day's series or meter readings any more (settle-tx.ts, oracle/tx.ts).
+ */
+export const daySettledKey = (day: number): string => `market/day-settled/${day}`;
+
 /** Intervals per series day: a UTC day (the interval length divides 1,440 minutes; genesis checks it). */
 export const intervalsPerDay = (intervalMinutes: number): number =>
   Math.max(1, Math.floor(1440 / intervalMinutes));

@@ -1,4 +1,5 @@
 import { intervalLengthMs, intervalOf } from "../../core/time.js";
+import { daySettledKey } from "../market/state.js";
 import { getDer } from "../registry/state.js";
 import type { TxContext } from "../txdef.js";
 import { defineTx, reject } from "../txdef.js";
@@ -121,8 +122,35 @@ export const submitMeterReadings = defineTx(submitMeterReadingsBodySchema, (ctx,
     next = { firstInterval: lo, energyWh, uploads: [...record.uploads, upload] };
   }
   state.put(meterDayKey(body.der, day), next);
-  return [{ type: "meter_readings", attributes: { der: body.der, firstInterval: first, count } }];
+  const pruned = pruneOldDays(ctx, body.der, day);
+  const attributes: Record<string, string | number> = { der: body.der, firstInterval: first, count };
+  if (pruned.length > 0) attributes.prunedDays = pruned.join(",");
+  return [{ type: "meter_readings", attributes }];
 });
+
+/** How many reading days before an upload's day it looks at for records to drop. */
+const PRUNE_LOOKBACK_DAYS = 7;
+
+/**
+ * Drops this DER's day records that nothing reads any more: days whose every interval is older than the
+ * oldest reading accepted (so no reading for them can arrive again: ORACLE_STALE_INTERVAL, not a duplicate)
+ * and that the market has marked settled (market/day-settled). The readings stay in their blocks. A meter's
+ * upload is what drops its own old days, so the state keeps a few days of readings, not the whole history.
+ */
+function pruneOldDays(ctx: TxContext, der: string, day: number): number[] {
+  const { state, params } = ctx;
+  const perDay = intervalsPerReadingDay(params.intervalMinutes);
+  const oldest = intervalOf(ctx.timeMs, params.intervalMinutes) - params.meterReadingMaxAgeIntervals;
+  const pruned: number[] = [];
+  for (let d = day - 1; d >= Math.max(0, day - PRUNE_LOOKBACK_DAYS); d--) {
+    if ((d + 1) * perDay > oldest) continue; // a reading for it could still arrive
+    if (state.get(daySettledKey(d)) === undefined) continue;
+    if (getMeterDay(state, der, d) === undefined) continue;
+    state.delete(meterDayKey(der, d));
+    pruned.push(d);
+  }
+  return pruned;
+}
 
 export const oracleTxTypes = {
   SubmitMeterReading: submitMeterReading,
