@@ -1,6 +1,7 @@
 import { assert } from "../../core/errors.js";
 import { getAccount, putAccount } from "../accounts/state.js";
 import { getMeterReading } from "../oracle/state.js";
+import type { StateOverlay } from "../overlay.js";
 import type { ProtocolEvent } from "../seam.js";
 import { defineTx, reject } from "../txdef.js";
 import { countOf, seriesEntriesOf } from "./series.js";
@@ -166,7 +167,7 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
  * meters' uploads drop their old day records (oracle/tx.ts).
  */
 function closeDay(
-  state: Parameters<typeof getInterval>[0],
+  state: StateOverlay,
   day: number,
   intervalMinutes: number,
   market: MarketParams,
