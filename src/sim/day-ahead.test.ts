@@ -23,6 +23,7 @@ describeData("day-ahead bids and daily meter uploads on the protocol", () => {
   let dir: string;
   let perInterval: RunResult;
   let dayAhead: RunResult;
+  let sequential: RunResult;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "plurigrid-day-ahead-"));
@@ -36,6 +37,7 @@ describeData("day-ahead bids and daily meter uploads on the protocol", () => {
       }).scenario,
     );
     dayAhead = await runWorld(world, { ledgerDir: join(dir, "ledger"), solver });
+    sequential = await runWorld(buildWorld(world.scenario), { solver, clearingThread: false });
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,6 +53,15 @@ describeData("day-ahead bids and daily meter uploads on the protocol", () => {
     for (const v of dayAhead.balances.final.values()) after += v;
     expect(after).toBe(before);
     expect(dayAhead.balances.final.get(ESCROW_ACCOUNT)).toBe(0);
+  });
+
+  it("clears ahead on the clearing thread where the next book is final, and the chain is the same without", () => {
+    // Not across the day boundary, the outage or the island's intervals; most of the other intervals.
+    expect(dayAhead.clearedAhead).toBeGreaterThan(64);
+    expect(dayAhead.clearedAhead).toBeLessThan(dayAhead.metrics.intervals.length - 8);
+    expect(sequential.clearedAhead).toBe(0);
+    expect(sequential.ledger).toEqual(dayAhead.ledger);
+    expect(JSON.stringify(sequential.metrics.intervals)).toBe(JSON.stringify(dayAhead.metrics.intervals));
   });
 
   it("writes a ledger that plurigrid verify replays", async () => {

@@ -8,10 +8,11 @@
  *
  * Everything here is synchronous for the caller: the run's ledger commits blocks synchronously.
  */
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import { PlurigridError } from "../core/errors.js";
 import type { BlockToCommit, ChainMeta } from "../node/store.js";
 import type { StateChange } from "../protocol/seam.js";
+import { spawnThread } from "./thread.js";
 
 export type WriterMessage = { kind: "block"; day: number; block: BlockToCommit } | { kind: "close" };
 export type WriterReply =
@@ -24,22 +25,16 @@ const MAX_AHEAD = 1024;
 const STALL_MS = 300_000;
 
 function spawn(workerData: unknown, transferList: MessagePort[]): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const target = new URL(
-    fromSource ? "./ledger-writer.worker.ts" : "./ledger-writer.worker.js",
-    import.meta.url,
-  );
   // A thread whose code fails to load reports it like a failed write (the run may be waiting on it).
-  const code = `const w = require("node:worker_threads");
-    ${fromSource ? 'import("tsx/esm/api").then((m) => m.register())' : "Promise.resolve()"}
-      .then(() => import(${JSON.stringify(target.href)}))
-      .catch((e) => {
-        w.workerData.reply.postMessage({ kind: "error", code: "SIM_LEDGER_WRITE", message: String(e) });
-        const c = new Int32Array(w.workerData.counters);
-        Atomics.store(c, 1, 1);
-        Atomics.notify(c, 1);
-      });`;
-  return new Worker(code, { eval: true, workerData, transferList });
+  return spawnThread(
+    "ledger-writer.worker",
+    workerData,
+    transferList,
+    `w.workerData.reply.postMessage({ kind: "error", code: "SIM_LEDGER_WRITE", message: String(e) });
+     const c = new Int32Array(w.workerData.counters);
+     Atomics.store(c, 1, 1);
+     Atomics.notify(c, 1);`,
+  );
 }
 
 export class LedgerWriter {

@@ -113,10 +113,21 @@ export class SimLedger {
   }
 
   /** Transactions waiting for a protocol time (readings after their interval, settlements after the delay). */
-  private readonly later: { notBeforeMs: number; submit: () => void }[] = [];
+  private readonly later: { notBeforeMs: number; submit: () => void; touchesBooks: boolean }[] = [];
 
-  defer(notBeforeMs: number, submit: () => void): void {
-    this.later.push({ notBeforeMs, submit });
+  /**
+   * Queues `submit` for the first release at or after `notBeforeMs`. `touchesBooks: false` says that what it
+   * submits (meter readings, settlements) changes nothing an interval's book is loaded from.
+   */
+  defer(notBeforeMs: number, submit: () => void, touchesBooks = true): void {
+    this.later.push({ notBeforeMs, submit, touchesBooks });
+  }
+
+  /** The earliest time of a deferred transaction that may change a book (+∞: none). */
+  get nextBookTouchMs(): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const d of this.later) if (d.touchesBooks && d.notBeforeMs < first) first = d.notBeforeMs;
+    return first;
   }
 
   /** Signs and queues every deferred transaction whose time has come by `timeMs`, in the order deferred. */

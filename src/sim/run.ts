@@ -16,6 +16,7 @@
  * the next gate closure, so the first interval of an outage clears on the old topology and its imbalance is
  * what the island's battery, shedding and the settlement have to absorb.
  */
+import { PlurigridError } from "../core/errors.js";
 import { accountIdOf } from "../core/keys.js";
 import { createRng, type Rng } from "../core/prng.js";
 import { intervalStartMs } from "../core/time.js";
@@ -23,12 +24,13 @@ import type { LpSolver } from "../grid/lp/types.js";
 import { referenceSolution } from "../intents/solver.js";
 import type { Order } from "../market/types.js";
 import { PARAMS_KEY, readStateValue } from "../protocol/index.js";
-import { loadBook } from "../protocol/market/book.js";
+import { loadBookWithoutNetwork, loadMarketNetwork, marketNetworkSpec } from "../protocol/market/book.js";
 import { settledDersOf } from "../protocol/market/settle-tx.js";
 import { ESCROW_ACCOUNT, getInterval, TREASURY_ACCOUNT } from "../protocol/market/state.js";
 import { StateOverlay } from "../protocol/overlay.js";
 import { type AttackId, tamperDay } from "./attacks.js";
 import { type Clearing, meritOrderClearing } from "./clearing.js";
+import { ClearingThread } from "./clearing-thread.js";
 import {
   type DayPlan,
   type DaySeries,
@@ -47,11 +49,24 @@ import { type SolutionBody, type SolutionBuilder, solutionOf } from "./solution.
 import { type AgentStep, type BatteryPlan, batteryRoom, ordersOf, planStep } from "./strategies.js";
 import { type Agent, UPSTREAM_DER, type World } from "./world.js";
 
+/** Transactions that change nothing an interval's book is loaded from (the clearing ahead relies on it). */
+const BOOK_NEUTRAL: ReadonlySet<string> = new Set([
+  "SubmitMeterReading",
+  "SubmitMeterReadings",
+  "SettleInterval",
+]);
+
 export interface RunOptions {
   /** Data folder for the ledger (SQLite + genesis.json), or none to keep the chain in memory only. */
   ledgerDir?: string;
   solver?: LpSolver;
   clearing?: Clearing;
+  /**
+   * Clear with the reference solver on a second thread, one interval ahead whenever the next book is
+   * already final (day-ahead bids; see `nextBookIsFinal`). Default: on where it applies (the reference
+   * solver and day-ahead bids). The results are the same either way.
+   */
+  clearingThread?: boolean;
   /** After each interval; `timing` so far (protocol, signing and store times are the ledger's running totals). */
   onStep?: (step: number, steps: number, timing: StepTiming) => void;
 }
@@ -82,9 +97,27 @@ export interface RunResult {
   /** Metered (true) net export per agent and step, Wh. */
   deliveredWh: Float64Array[];
   timing: StepTiming;
+  /** Intervals whose book was cleared on the clearing thread while the interval before was delivered. */
+  clearedAhead: number;
 }
 
 export async function runWorld(world: World, options: RunOptions = {}): Promise<RunResult> {
+  const s = world.scenario;
+  const threaded =
+    (options.clearingThread ?? true) && s.market.solver === "reference" && s.market.intents === "day-ahead";
+  const thread = threaded ? new ClearingThread() : undefined;
+  try {
+    return await runSteps(world, options, thread);
+  } finally {
+    await thread?.close();
+  }
+}
+
+async function runSteps(
+  world: World,
+  options: RunOptions,
+  thread: ClearingThread | undefined,
+): Promise<RunResult> {
   const { scenario: s, net, steps } = world;
   const stepHours = world.intervalMinutes / 60;
   const stepMs = world.intervalMinutes * 60_000;
@@ -189,12 +222,15 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
   const uploadDay = (endMs: number) => {
     const upload = (key: Agent["key"], der: string, list: { step: number; energyWh: number }[]) => {
       for (const run of readingRuns(list)) {
-        ledger.defer(endMs, () =>
-          ledger.submit(key, "SubmitMeterReadings", {
-            der,
-            firstInterval: run.firstStep,
-            energyWh: run.energyWh,
-          }),
+        ledger.defer(
+          endMs,
+          () =>
+            ledger.submit(key, "SubmitMeterReadings", {
+              der,
+              firstInterval: run.firstStep,
+              energyWh: run.energyWh,
+            }),
+          false,
         );
       }
       list.length = 0;
@@ -205,11 +241,55 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     }
     upload(world.upstreamDevice, UPSTREAM_DER, upstreamReadings);
     const due = toSettle.splice(0);
-    ledger.defer(endMs + stepMs, () => {
-      for (const t of due) ledger.submit(world.market, "SettleInterval", { interval: t });
-    });
+    ledger.defer(
+      endMs + stepMs,
+      () => {
+        for (const t of due) ledger.submit(world.market, "SettleInterval", { interval: t });
+      },
+      false,
+    );
   };
+  /**
+   * The reference solution of interval u's book as the protocol holds it now (null: nothing to clear), on
+   * the clearing thread if there is one. `nowMs` is u's gate closure (intents expired by then are out).
+   */
+  const solveBook = (u: number, nowMs: number): Promise<SolutionBody | null> => {
+    const view = new StateOverlay(ledger.state);
+    const book = loadBookWithoutNetwork(view, u, { intervalMinutes: world.intervalMinutes }, nowMs);
+    const hasBoth =
+      book.intents.some((x) => x?.side === "buy") && book.intents.some((x) => x?.side === "sell");
+    if (!hasBoth) return Promise.resolve(null);
+    const opts = { rule: s.market.rule, kPricingPpm: s.market.kPpm };
+    const solved =
+      thread !== undefined
+        ? thread.solve(book, marketNetworkSpec(view, genesisHash), opts)
+        : referenceSolution(
+            { ...book, network: loadMarketNetwork(view, genesisHash) },
+            { ...opts, solver: options.solver },
+          );
+    const result = solved.then((x) => (x.fills.length === 0 ? null : x));
+    result.catch(() => {}); // awaited later, where a failure surfaces
+    return result;
+  };
+  /**
+   * Whether interval t + 1's book is final at interval t's gate closure, so that it can be cleared while t
+   * is delivered: a later interval of the same day of day-ahead bids (nothing is placed at its gate), no
+   * event or topology change before it, one market island (no grid former bids or withdraws entries), and
+   * nothing deferred until its gate closure that could change a book (readings and settlements cannot).
+   * The block with t's solution writes only t's records. The gate closure of t + 1 checks that this held.
+   */
+  const nextBookIsFinal = (k: number, gateMs: number, mIsland: Int32Array) =>
+    dayAhead &&
+    day !== null &&
+    k + 1 < day.endStep &&
+    (eventIdx >= world.events.length || world.events[eventIdx].step > k + 1) &&
+    topology.length === 0 &&
+    mIsland.every((i) => i === mIsland[0]) &&
+    ledger.nextBookTouchMs > gateMs + stepMs;
   let eventIdx = 0;
+  /** The solution of the next interval, being computed on the clearing thread since its book was final. */
+  let ahead: { t: number; solution: Promise<SolutionBody | null> } | null = null;
+  let clearedAhead = 0;
   const genesisHash = String(readStateValue(PARAMS_KEY, ledger.state.get(PARAMS_KEY)!).genesisHash);
 
   for (let k = 0; k < steps; k++) {
@@ -357,7 +437,17 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     // At gate closure: what has become due (grid events, readings, settlements), so the book below is the one
     // the protocol will check the solution against.
     ledger.release(gateMs);
-    countRejections(ledger.commit(gateMs));
+    const dueBlock = countRejections(ledger.commit(gateMs));
+    if (ahead !== null) {
+      // t's book was loaded an interval early (nextBookIsFinal): nothing that could change it may have come.
+      const touching = [...intentBlock, ...dueBlock].find((x) => !BOOK_NEUTRAL.has(x.type));
+      if (ahead.t !== t || touching !== undefined) {
+        throw new PlurigridError(
+          "SIM_INTERNAL",
+          `interval ${t} was cleared ahead, but ${touching?.type ?? `interval ${ahead.t}`} came before its gate closure`,
+        );
+      }
+    }
     // Every intent of t as placed: the singles of this interval, then the entries of the day's series, with
     // the number the protocol gave each (null: refused), as the book numbers them (market/series.ts).
     const placed: { order: Order; island: number; seq: number | null }[] = [];
@@ -396,22 +486,13 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     }
     let solution: SolutionBody | null;
     if (reference) {
-      const book = loadBook(
-        new StateOverlay(ledger.state),
-        t,
-        { intervalMinutes: world.intervalMinutes, genesisHash },
-        gateMs,
-      );
-      const hasBoth =
-        book.intents.some((x) => x?.side === "buy") && book.intents.some((x) => x?.side === "sell");
-      solution = hasBoth
-        ? await referenceSolution(book, {
-            rule: s.market.rule,
-            kPricingPpm: s.market.kPpm,
-            solver: options.solver,
-          })
-        : null;
-      if (solution !== null && solution.fills.length === 0) solution = null;
+      const current = ahead?.solution ?? solveBook(t, gateMs);
+      ahead = null;
+      if (thread !== undefined && nextBookIsFinal(k, gateMs, mIsland)) {
+        ahead = { t: t + 1, solution: solveBook(t + 1, gateMs + stepMs) };
+        clearedAhead++;
+      }
+      solution = await current;
     } else {
       const builder: SolutionBuilder = { interval: t, islands: [] };
       for (const i of [...byIsland.keys()].sort((x, y) => x - y)) {
@@ -669,12 +750,16 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
         if (claim !== null) dayClaims[a.index].push({ step: t, energyWh: claim });
         continue;
       }
-      ledger.defer(tEnd, () =>
-        ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval: t, energyWh: reported }),
+      ledger.defer(
+        tEnd,
+        () => ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval: t, energyWh: reported }),
+        false,
       );
       if (claim !== null) {
-        ledger.defer(tEnd, () =>
-          ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval: t, energyWh: claim }),
+        ledger.defer(
+          tEnd,
+          () => ledger.submit(a.device, "SubmitMeterReading", { der: a.id, interval: t, energyWh: claim }),
+          false,
         );
       }
     }
@@ -685,14 +770,21 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       // After the UTC day (or the run) ends: each meter's day in one upload, then the day's settlements.
       if ((t + 1) % perDay === 0 || k === steps - 1) uploadDay(tEnd);
     } else {
-      ledger.defer(tEnd, () =>
-        ledger.submit(world.upstreamDevice, "SubmitMeterReading", {
-          der: UPSTREAM_DER,
-          interval: t,
-          energyWh: upstreamReading,
-        }),
+      ledger.defer(
+        tEnd,
+        () =>
+          ledger.submit(world.upstreamDevice, "SubmitMeterReading", {
+            der: UPSTREAM_DER,
+            interval: t,
+            energyWh: upstreamReading,
+          }),
+        false,
       );
-      ledger.defer(tEnd + stepMs, () => ledger.submit(world.market, "SettleInterval", { interval: t }));
+      ledger.defer(
+        tEnd + stepMs,
+        () => ledger.submit(world.market, "SettleInterval", { interval: t }),
+        false,
+      );
     }
 
     // 6. Metrics of the interval.
@@ -813,6 +905,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     pvOutWh: pvSeries,
     deliveredWh: deliveredSeries,
     timing,
+    clearedAhead,
   };
   return result;
 }

@@ -1,7 +1,12 @@
 import { assert } from "../../core/errors.js";
 import { hashTagged, toHex } from "../../core/hash.js";
 import type { Book, BookIntent } from "../../intents/book.js";
-import { buildMarketNetwork, type MarketBranch, type MarketNetwork } from "../../intents/network.js";
+import {
+  buildMarketNetwork,
+  type MarketBranch,
+  type MarketNetwork,
+  type MarketNetworkInput,
+} from "../../intents/network.js";
 import { getBranch, getBus, getMicrogridGrid, getNetwork, getSwitch } from "../grid/state.js";
 import type { StateOverlay } from "../overlay.js";
 import { seriesEntriesOf } from "./series.js";
@@ -26,6 +31,19 @@ export function loadBook(
   params: { intervalMinutes: number; genesisHash: string },
   nowMs: number,
 ): Book {
+  return {
+    ...loadBookWithoutNetwork(state, t, params, nowMs),
+    network: loadMarketNetwork(state, params.genesisHash),
+  };
+}
+
+/** loadBook without the network (marketNetworkSpec says what it is built from), for a solver elsewhere. */
+export function loadBookWithoutNetwork(
+  state: StateOverlay,
+  t: number,
+  params: { intervalMinutes: number },
+  nowMs: number,
+): Omit<Book, "network"> {
   const market = readMarketParams(state);
   const record = getInterval(state, t) ?? EMPTY_INTERVAL;
   const intents: (BookIntent | null)[] = [];
@@ -82,7 +100,6 @@ export function loadBook(
     interval: t,
     intervalMinutes: params.intervalMinutes,
     intents,
-    network: loadMarketNetwork(state, params.genesisHash),
     lifeline: {
       priceMicrosPerKWh: market.regulatedPriceMicrosPerKWh,
       baselineWhPerParticipant: market.lifelineBaselineWh,
@@ -99,15 +116,30 @@ export function loadBook(
 const cache = new Map<string, MarketNetwork>();
 const CACHE_SIZE = 4;
 
-/** The network of the current topology: branches in service, switches closed, islanded microgrids cut off. */
-export function loadMarketNetwork(state: StateOverlay, genesisHash: string): MarketNetwork {
+/**
+ * What the network of the current topology is built from (branches in service, switches closed, islanded
+ * microgrids cut off), and its key: a hash of the genesis hash and the topology, equal for equal inputs.
+ */
+export function marketNetworkSpec(
+  state: StateOverlay,
+  genesisHash: string,
+): { key: string; input: MarketNetworkInput } {
   const rec = state.get<MarketNetworkRecord>(MARKET_NETWORK_KEY);
   const size = getNetwork(state);
   assert(rec !== undefined && size !== undefined, "genesis wrote the network");
-  const branchOn: boolean[] = [];
-  for (let k = 0; k < size.branchCount; k++) branchOn.push(getBranch(state, k)?.inService === true);
-  const switchClosed: boolean[] = [];
-  for (let k = 0; k < size.switchCount; k++) switchClosed.push(getSwitch(state, k)?.closed === true);
+  const branches: MarketBranch[] = [];
+  for (let k = 0; k < size.branchCount; k++) {
+    const b = getBranch(state, k);
+    assert(b !== undefined, `branch ${k} exists`);
+    const [xPu, tap, rateMw] = rec.branches[k];
+    branches.push({ fromBus: b.fromBus, toBus: b.toBus, inService: b.inService === true, xPu, tap, rateMw });
+  }
+  const switches = [];
+  for (let k = 0; k < size.switchCount; k++) {
+    const s = getSwitch(state, k);
+    assert(s !== undefined, `switch ${k} exists`);
+    switches.push({ fromBus: s.fromBus, toBus: s.toBus, closed: s.closed === true });
+  }
   // Microgrid membership of every bus, then the islanded microgrids' bus sets (ids sorted).
   const members = new Map<string, number[]>();
   for (const id of rec.busIds) {
@@ -125,31 +157,33 @@ export function loadMarketNetwork(state: StateOverlay, genesisHash: string): Mar
   const key = toHex(
     hashTagged(
       "plurigrid/market-network",
-      new TextEncoder().encode(JSON.stringify([genesisHash, bits(branchOn), bits(switchClosed), islanded])),
+      new TextEncoder().encode(
+        JSON.stringify([
+          genesisHash,
+          bits(branches.map((b) => b.inService)),
+          bits(switches.map((x) => x.closed)),
+          islanded,
+        ]),
+      ),
     ),
   );
+  return {
+    key,
+    input: { busIds: rec.busIds, branches, switches, baseMva: rec.baseMva, islandedGroups: islanded },
+  };
+}
+
+/** The network of the current topology (marketNetworkSpec), built once per topology. */
+export function loadMarketNetwork(state: StateOverlay, genesisHash: string): MarketNetwork {
+  const { key, input } = marketNetworkSpec(state, genesisHash);
+  return cachedMarketNetwork(key, input);
+}
+
+/** The network built from `input`, whose key (marketNetworkSpec) is `key`: from the cache when it is there. */
+export function cachedMarketNetwork(key: string, input: MarketNetworkInput): MarketNetwork {
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  const branches: MarketBranch[] = [];
-  for (let k = 0; k < size.branchCount; k++) {
-    const b = getBranch(state, k);
-    assert(b !== undefined, `branch ${k} exists`);
-    const [xPu, tap, rateMw] = rec.branches[k];
-    branches.push({ fromBus: b.fromBus, toBus: b.toBus, inService: branchOn[k], xPu, tap, rateMw });
-  }
-  const switches = [];
-  for (let k = 0; k < size.switchCount; k++) {
-    const s = getSwitch(state, k);
-    assert(s !== undefined, `switch ${k} exists`);
-    switches.push({ fromBus: s.fromBus, toBus: s.toBus, closed: switchClosed[k] });
-  }
-  const net = buildMarketNetwork({
-    busIds: rec.busIds,
-    branches,
-    switches,
-    baseMva: rec.baseMva,
-    islandedGroups: islanded,
-  });
+  const net = buildMarketNetwork(input);
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, net);
   return net;

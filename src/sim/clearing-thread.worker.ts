@@ -1,0 +1,33 @@
+/** The clearing thread (clearing-thread.ts): one reference solution per message, in order, with one HiGHS. */
+import { parentPort } from "node:worker_threads";
+import { PlurigridError } from "../core/errors.js";
+import { highsSolver } from "../grid/lp/highs.js";
+import { referenceSolution } from "../intents/solver.js";
+import { cachedMarketNetwork } from "../protocol/market/book.js";
+import { type ClearingReply, type ClearingRequest, unpackBook } from "./clearing-thread.js";
+
+const port = parentPort;
+if (port === null) throw new Error("clearing-thread.worker runs as a worker thread");
+const solver = highsSolver();
+// One book at a time, in the order they came: each waits for the one before.
+let queue: Promise<void> = Promise.resolve();
+
+port.on("message", (req: ClearingRequest) => {
+  queue = queue.then(async () => {
+    let reply: ClearingReply;
+    try {
+      const network = cachedMarketNetwork(req.network.key, req.network.input);
+      const solution = await referenceSolution(
+        { ...unpackBook(req.book), network },
+        { ...req.options, solver: await solver },
+      );
+      reply = { id: req.id, ok: true, solution };
+    } catch (e) {
+      reply =
+        e instanceof PlurigridError
+          ? { id: req.id, ok: false, code: e.code, message: e.message, details: e.details }
+          : { id: req.id, ok: false, code: "SIM_INTERNAL", message: String(e) };
+    }
+    port.postMessage(reply);
+  });
+});
