@@ -17,12 +17,15 @@ import {
 import { readBook } from "./client.js";
 import {
   ESCROW_ACCOUNT,
+  intentKey,
   intervalKey,
+  participantCountKey,
   participantSeriesKey,
   seriesDayKey,
   seriesDayOf,
   seriesKey,
   settlementKey,
+  solutionSeenKey,
   TREASURY_ACCOUNT,
 } from "./state.js";
 import type { IntervalRecord, SeriesRecord, SettlementRecord } from "./types.js";
@@ -273,6 +276,47 @@ describe("market: intent series", () => {
     });
     expect(chain.state.get(seriesKey(DAY, 0))).toBeUndefined();
     expect(chain.state.get(seriesDayKey(DAY))).toBeUndefined();
+  });
+
+  it("drops a closed day's interval, intent, solution and settlement records; its intervals stay settled", async () => {
+    const { call, at, chain } = setup();
+    expect(call(alice, "SubmitIntentSeries", sellSeries([2_000], [50_000]))).toEqual(["ok"]);
+    expect(
+      call(bob, "SubmitIntent", { interval: T, side: "buy", quantityWh: 1_000, limitPrice: 100_000, bus: 5 }),
+    ).toEqual(["ok"]);
+    chain.block([], {}, at(gateOf(T)));
+    const solution = await referenceSolution(readBook(chain.state, T, chain.timeMs));
+    expect(solution.fills.length).toBeGreaterThan(0);
+    expect(call(carol, "SubmitSolution", solution)).toEqual(["ok"]);
+    const hash = stateValue<IntervalRecord>(chain, intervalKey(T))?.best?.hash ?? "";
+    expect(stateValue<IntervalRecord>(chain, intervalKey(T))?.solutionHashes).toEqual([hash]);
+    const keys = [
+      intervalKey(T),
+      settlementKey(T),
+      solutionSeenKey(T, hash),
+      intentKey(T, 0),
+      participantCountKey(T, idOf(bob)),
+    ];
+    chain.block([], {}, at((T + 2) * L));
+    expect(call(carol, "SettleInterval", { interval: T })).toEqual(["ok"]);
+    // Settled, but the day can still take series: every record stays.
+    expect(keys.filter((k) => chain.state.get(k) === undefined)).toEqual([]);
+    chain.block([], {}, at((LAST_OF_DAY + 2) * L));
+    // The day closes with the next day's first settlement (an interval of it with an intent).
+    const next = (DAY + 1) * 96 + 4;
+    chain.block([], {}, at(gateOf(next) - L));
+    expect(
+      call(bob, "SubmitIntent", { interval: next, side: "buy", quantityWh: 10, limitPrice: 1, bus: 5 }),
+    ).toEqual(["ok"]);
+    chain.block([], {}, at((next + 2) * L));
+    expect(call(carol, "SettleInterval", { interval: next })).toEqual(["ok"]);
+    expect(chain.state.get(`market/day-settled/${DAY}`)).toBeDefined();
+    expect(keys.filter((k) => chain.state.get(k) !== undefined)).toEqual([]);
+    // The next day's records stay; the closed day's interval is refused as settled, not as unknown.
+    expect(chain.state.get(intervalKey(next))).toBeDefined();
+    expect(call(carol, "SettleInterval", { interval: T })).toEqual(["MARKET_ALREADY_SETTLED"]);
+    expect(call(carol, "SettleInterval", { interval: T + 1 })).toEqual(["MARKET_ALREADY_SETTLED"]);
+    expect(call(carol, "SettleInterval", { interval: (DAY + 5) * 96 })).toEqual(["MARKET_UNKNOWN_INTERVAL"]);
   });
 
   it("lets a meter's upload drop its day records once the day is settled and too old for readings", () => {

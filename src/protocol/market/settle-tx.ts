@@ -12,15 +12,18 @@ import {
   getIntent,
   getInterval,
   getWinner,
+  intentKey,
   intervalKey,
   intervalsPerDay,
   intervalTimes,
+  participantCountKey,
   participantSeriesKey,
   readMarketParams,
   seriesDayKey,
   seriesDayOf,
   seriesKey,
   settlementKey,
+  solutionSeenKey,
   TREASURY_ACCOUNT,
   winnerKey,
 } from "./state.js";
@@ -38,7 +41,13 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
   const t = body.interval;
   const market = readMarketParams(state);
   const interval = getInterval(state, t);
-  if (interval === undefined) reject("MARKET_UNKNOWN_INTERVAL", `interval ${t} has no intents to settle`);
+  if (interval === undefined) {
+    // A settled day's interval records are gone (closeDay); its intervals stay settled.
+    if (state.get(daySettledKey(seriesDayOf(t, params.intervalMinutes))) !== undefined) {
+      reject("MARKET_ALREADY_SETTLED", `interval ${t} is already settled (its day is closed)`);
+    }
+    reject("MARKET_UNKNOWN_INTERVAL", `interval ${t} has no intents to settle`);
+  }
   const times = intervalTimes(t, params.intervalMinutes, market);
   if (ctx.timeMs < times.settleFromMs) {
     reject("MARKET_NOT_SETTLEABLE", `interval ${t} can be settled from ${times.settleFromMs}`, {
@@ -154,7 +163,7 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
         unpaidMicros: record.unpaidMicros,
       },
     },
-    ...outcome.ders.map(settledDerEvent),
+    ...(outcome.ders.length > 0 ? [settledDersEvent(outcome.ders)] : []),
     ...closed,
   ];
 });
@@ -162,9 +171,11 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
 /**
  * Marks day d settled once every interval of it with intents is settled (each series entry's escrow went
  * back through its interval's settlement) and its last gate has closed (nothing can be placed for it any
- * more), and removes the day's series records, which nothing reads again. The series stay in their blocks;
- * the state stops carrying a day that is over (a year would otherwise keep every series). The mark lets the
- * meters' uploads drop their old day records (oracle/tx.ts).
+ * more), and removes the day's series records and per-interval records (interval, intents and their
+ * counts, solutions seen, settlement), which nothing reads again: a SettleInterval for the day is refused
+ * as MARKET_ALREADY_SETTLED by the mark, intents and solutions by their closed windows. Everything stays in
+ * the blocks; the state stops carrying a day that is over (a year would otherwise keep every series and
+ * ~300 records a day). The mark lets the meters' uploads drop their old day records (oracle/tx.ts).
  */
 function closeDay(
   state: StateOverlay,
@@ -193,39 +204,80 @@ function closeDay(
   }
   for (const p of participants) state.delete(participantSeriesKey(day, p));
   if (count > 0) state.delete(seriesDayKey(day));
+  // And the day's per-interval records: each interval's record, its settlement record, its solutions'
+  // records and its single intents with their per-participant counts (the winner went at settlement).
+  for (let u = first; u <= last; u++) {
+    const rec = getInterval(state, u);
+    if (rec === undefined) continue;
+    const owners = new Set<string>();
+    for (let seq = 0; seq < rec.intents; seq++) {
+      const it = getIntent(state, u, seq);
+      if (it !== undefined) owners.add(it.participant);
+      state.delete(intentKey(u, seq));
+    }
+    for (const p of owners) state.delete(participantCountKey(u, p));
+    for (const h of rec.solutionHashes ?? []) state.delete(solutionSeenKey(u, h));
+    state.delete(settlementKey(u));
+    state.delete(intervalKey(u));
+  }
   return [{ type: "day_settled", attributes: { day, series: count } }];
 }
 
-/** A settled DER as an event of its settlement (a missing reading has no `measuredWh`). */
-function settledDerEvent(d: SettledDer): ProtocolEvent {
-  const attributes: ProtocolEvent["attributes"] = {
-    der: d.der,
-    participant: d.participant,
-    scheduledWh: d.scheduledWh,
-    deviationWh: d.deviationWh,
-    imbalanceMicros: d.imbalanceMicros,
-    flags: d.flags.join(","),
+/**
+ * The settled DERs as one event of their settlement, in columns, DER id order: each attribute a
+ * comma-separated list with one item per DER (`measuredWh` empty where the reading is missing, `flags` the
+ * DER's flags joined by "+"). DER and account ids hold no commas (schemas.ts). About 80 bytes a DER, where
+ * one event per DER took 230: a thousand households settled every interval were most of a year's ledger.
+ */
+function settledDersEvent(ders: readonly SettledDer[]): ProtocolEvent {
+  const column = (f: (d: SettledDer) => string | number) => ders.map(f).join(",");
+  return {
+    type: "settled_ders",
+    attributes: {
+      count: ders.length,
+      der: column((d) => d.der),
+      participant: column((d) => d.participant),
+      scheduledWh: column((d) => d.scheduledWh),
+      measuredWh: column((d) => (d.measuredWh === null ? "" : d.measuredWh)),
+      deviationWh: column((d) => d.deviationWh),
+      imbalanceMicros: column((d) => d.imbalanceMicros),
+      flags: column((d) => d.flags.join("+")),
+    },
   };
-  if (d.measuredWh !== null) attributes.measuredWh = d.measuredWh;
-  return { type: "settled_der", attributes };
 }
 
 /** The settled DERs of a SettleInterval's events, in the settlement's order (DER id). */
 export function settledDersOf(events: readonly ProtocolEvent[]): SettledDer[] {
   const out: SettledDer[] = [];
   for (const e of events) {
-    if (e.type !== "settled_der") continue;
+    if (e.type !== "settled_ders") continue;
     const a = e.attributes;
-    const flags = String(a.flags);
-    out.push({
-      der: String(a.der),
-      participant: String(a.participant),
-      scheduledWh: Number(a.scheduledWh),
-      measuredWh: a.measuredWh === undefined ? null : Number(a.measuredWh),
-      deviationWh: Number(a.deviationWh),
-      imbalanceMicros: Number(a.imbalanceMicros),
-      flags: flags === "" ? [] : (flags.split(",") as SettledDer["flags"]),
-    });
+    const n = Number(a.count);
+    const column = (name: string) => {
+      const items = String(a[name]).split(",");
+      assert(items.length === n, `settled_ders.${name} has ${n} items`);
+      return items;
+    };
+    const [der, participant, scheduled, measured, deviation, imbalance, flags] = [
+      "der",
+      "participant",
+      "scheduledWh",
+      "measuredWh",
+      "deviationWh",
+      "imbalanceMicros",
+      "flags",
+    ].map(column);
+    for (let i = 0; i < n; i++) {
+      out.push({
+        der: der[i],
+        participant: participant[i],
+        scheduledWh: Number(scheduled[i]),
+        measuredWh: measured[i] === "" ? null : Number(measured[i]),
+        deviationWh: Number(deviation[i]),
+        imbalanceMicros: Number(imbalance[i]),
+        flags: flags[i] === "" ? [] : (flags[i].split("+") as SettledDer["flags"]),
+      });
+    }
   }
   return out;
 }

@@ -84,6 +84,7 @@ function acceptSolution(ctx: TxContext, solution: Solution): ProtocolEvent[] {
     ...interval,
     solutions: interval.solutions + 1,
     best: wins ? summary : best,
+    solutionHashes: [...(interval.solutionHashes ?? []), hash],
   });
   if (wins) {
     const content: WinnerRecord = {

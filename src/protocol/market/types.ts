@@ -208,6 +208,8 @@ export interface IntervalRecord {
   /** The best valid solution so far: highest welfare, ties to the lowest hash. */
   best: SolutionSummary | null;
   settled: boolean;
+  /** Hashes of the valid solutions received, in order (their records go when the day is settled). */
+  solutionHashes?: string[];
 }
 
 /** State record at "market/solution/<interval>": the content of the best solution. */
@@ -236,7 +238,7 @@ export interface SettlementRecord {
   unpaidMicros: number;
   /**
    * Scheduled DERs settled. Each one's schedule, reading, deviation, imbalance payment and flags is an event of
-   * the settlement (`settled_der`, see settledDersOf): per-DER history lives in the blocks, not in the state.
+   * the settlement (`settled_ders`, see settledDersOf): per-DER history lives in the blocks, not in the state.
    */
   derCount: number;
   /** DERs without a reading (counted as no delivery), and DERs whose charge or credit was not paid in full. */
