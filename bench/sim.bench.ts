@@ -163,12 +163,13 @@ export const yearSuite: Suite = {
       const labels: Record<string, string> = {
         worldMs: "year slice part: world (scenario, weather, profiles, keys)",
         planMs: "year slice part: agents (forecasts, battery schedules, building and signing intent series)",
-        clearingMs: "year slice part: reference solver",
+        clearingMs: "year slice part: clearing (book, hand-over, waiting for the clearing thread, tally)",
         powerFlowMs: "year slice part: AC power flow",
         protocolMs: "year slice part: protocol applyBlock",
         signMs: "year slice part: signing (all transactions, the scenario's scheme)",
         storeMs: "year slice part: waiting for the ledger writer thread",
         writerMs: "year slice alongside: the ledger writer thread writing SQLite",
+        clearingThreadMs: "year slice alongside: the clearing thread (reference solver)",
         summaryMs: "year slice part: summary and capital efficiency",
       };
       for (const [k, label] of Object.entries(labels)) {

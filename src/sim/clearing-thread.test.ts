@@ -109,6 +109,7 @@ describe("the clearing thread", () => {
     );
     const there = await thread.solve(plain, network, { rule: "uniform", kPricingPpm: 500_000 });
     expect(there).toStrictEqual(here);
+    expect(thread.busyMs).toBeGreaterThan(0);
     // The congestion shows: two bus prices, and the cheap seller sells only what the branch carries.
     expect(new Set(here.busPrices?.map(([, p]) => p)).size).toBeGreaterThan(1);
     const sold1 = here.fills.filter(([, s]) => s === 1).reduce((x, [, , e]) => x + e, 0);

@@ -160,22 +160,26 @@ function buffersOf(p: PackedBook): ArrayBuffer[] {
   ].map((a) => a.buffer as ArrayBuffer);
 }
 
-export type ClearingReply =
-  | { id: number; ok: true; solution: Solution }
-  | { id: number; ok: false; code: string; message: string; details?: Record<string, unknown> };
+/** The thread's answer, with the time it spent on the book (ms). */
+export type ClearingReply = { id: number; busyMs: number } & (
+  | { ok: true; solution: Solution }
+  | { ok: false; code: string; message: string; details?: Record<string, unknown> }
+);
 
 export class ClearingThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve(s: Solution): void; reject(e: unknown): void }>();
   private nextId = 0;
   private failure: PlurigridError | undefined;
+  /** Time the thread spent clearing books, ms. */
+  busyMs = 0;
 
   constructor() {
     this.worker = spawnThread(
       "clearing-thread.worker",
       undefined,
       [],
-      `w.parentPort.postMessage({ id: -1, ok: false, code: "SIM_CLEARING_THREAD", message: String(e) });`,
+      `w.parentPort.postMessage({ id: -1, busyMs: 0, ok: false, code: "SIM_CLEARING_THREAD", message: String(e) });`,
     );
     this.worker.on("message", (reply: ClearingReply) => this.settle(reply));
     this.worker.on("error", (e) => this.fail(`the clearing thread failed: ${String(e)}`));
@@ -214,6 +218,7 @@ export class ClearingThread {
       this.fail(`the clearing thread could not start: ${reply.message}`);
       return;
     }
+    this.busyMs += reply.busyMs;
     const p = this.pending.get(reply.id);
     if (p === undefined) return;
     this.pending.delete(reply.id);

@@ -14,6 +14,7 @@ let queue: Promise<void> = Promise.resolve();
 
 port.on("message", (req: ClearingRequest) => {
   queue = queue.then(async () => {
+    const t0 = performance.now();
     let reply: ClearingReply;
     try {
       const network = cachedMarketNetwork(req.network.key, req.network.input);
@@ -21,12 +22,12 @@ port.on("message", (req: ClearingRequest) => {
         { ...unpackBook(req.book), network },
         { ...req.options, solver: await solver },
       );
-      reply = { id: req.id, ok: true, solution };
+      reply = { id: req.id, busyMs: performance.now() - t0, ok: true, solution };
     } catch (e) {
       reply =
         e instanceof PlurigridError
-          ? { id: req.id, ok: false, code: e.code, message: e.message, details: e.details }
-          : { id: req.id, ok: false, code: "SIM_INTERNAL", message: String(e) };
+          ? { id: req.id, busyMs: 0, ok: false, code: e.code, message: e.message, details: e.details }
+          : { id: req.id, busyMs: 0, ok: false, code: "SIM_INTERNAL", message: String(e) };
     }
     port.postMessage(reply);
   });

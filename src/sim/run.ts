@@ -73,7 +73,13 @@ export interface RunOptions {
 
 export interface StepTiming {
   planMs: number;
+  /**
+   * The clearing on the run's thread: loading the book, handing it to the clearing thread and waiting for
+   * its answer (or solving it here), and tallying the fills.
+   */
   clearingMs: number;
+  /** Time the clearing thread spent solving, alongside the run, ms. */
+  clearingThreadMs: number;
   powerFlowMs: number;
   protocolMs: number;
   signMs: number;
@@ -133,6 +139,7 @@ async function runSteps(
     signMs: 0,
     storeMs: 0,
     writerMs: 0,
+    clearingThreadMs: 0,
   };
   const tanPhi = Math.tan(Math.acos(s.network.loadPowerFactor));
   const up = s.market.upstream;
@@ -881,6 +888,7 @@ async function runSteps(
   timing.signMs = ledger.timing.signMs;
   timing.storeMs = ledger.timing.storeMs;
   timing.writerMs = ledger.timing.writerMs;
+  timing.clearingThreadMs = thread?.busyMs ?? 0;
   timing.protocolMs = ledger.timing.applyMs;
   const final = new Map<string, number>(tracked.map((x) => [x, ledger.balance(x)]));
   for (const a of world.agents) {

@@ -83,6 +83,7 @@ export async function simulateScenario(
     signMs: result.timing.signMs,
     storeMs: result.timing.storeMs,
     writerMs: result.timing.writerMs,
+    clearingThreadMs: result.timing.clearingThreadMs,
     summaryMs: tSummary - tRun,
     reportMs,
   };
