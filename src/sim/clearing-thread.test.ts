@@ -84,7 +84,7 @@ describe("the clearing thread", () => {
       { fromBus: 2, toBus: 3, inService: true, xPu: 0.05, tap: 0, rateMw: 0 },
     ],
   };
-  const network = { key: "three-buses", input };
+  const network = { key: "three-buses", input: () => input };
   // 1 MW over 15 minutes: the branch 1–2 carries at most 250 kWh, so bus 1's cheap seller is congested out.
   const intents = [
     intent(0, "buy", 400_000, 300_000, { bus: 3 }),

@@ -13,11 +13,14 @@ import type { ReferenceOptions } from "../intents/solver.js";
 import { type Priority, SOURCE_KINDS } from "../market/types.js";
 import { spawnThread } from "./thread.js";
 
-/** A book to clear: everything but the network, which the thread builds from its input (cached by key). */
+/**
+ * A book to clear: everything but the network, which the thread builds from its input the first time it
+ * sees its key (marketNetworkSpec) and keeps; later requests name the key only.
+ */
 export interface ClearingRequest {
   id: number;
   book: PackedBook;
-  network: { key: string; input: MarketNetworkInput };
+  network: { key: string; input?: MarketNetworkInput };
   options: Omit<ReferenceOptions, "solver">;
 }
 
@@ -171,6 +174,8 @@ export class ClearingThread {
   private readonly pending = new Map<number, { resolve(s: Solution): void; reject(e: unknown): void }>();
   private nextId = 0;
   private failure: PlurigridError | undefined;
+  /** Keys of the networks the thread has been given (it keeps every one; a run sees a few topologies). */
+  private readonly networks = new Set<string>();
   /** Time the thread spent clearing books, ms. */
   busyMs = 0;
 
@@ -188,10 +193,10 @@ export class ClearingThread {
     this.worker.unref();
   }
 
-  /** The reference solution of `book`, computed on the thread. */
+  /** The reference solution of `book` on the network `network` (marketNetworkSpec), computed on the thread. */
   solve(
     book: Omit<Book, "network">,
-    network: ClearingRequest["network"],
+    network: { key: string; input: () => MarketNetworkInput },
     options: ClearingRequest["options"],
   ): Promise<Solution> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
@@ -200,8 +205,11 @@ export class ClearingThread {
     // Referenced while a book is being cleared: the run awaits the answer.
     this.worker.ref();
     const packed = packBook(book);
+    const known = this.networks.has(network.key);
+    this.networks.add(network.key);
+    const net = known ? { key: network.key } : { key: network.key, input: network.input() };
     this.worker.postMessage(
-      { id, book: packed, network, options } satisfies ClearingRequest,
+      { id, book: packed, network: net, options } satisfies ClearingRequest,
       buffersOf(packed),
     );
     return result;

@@ -2,8 +2,8 @@
 import { parentPort } from "node:worker_threads";
 import { PlurigridError } from "../core/errors.js";
 import { highsSolver } from "../grid/lp/highs.js";
+import { buildMarketNetwork, type MarketNetwork } from "../intents/network.js";
 import { referenceSolution } from "../intents/solver.js";
-import { cachedMarketNetwork } from "../protocol/market/book.js";
 import { type ClearingReply, type ClearingRequest, unpackBook } from "./clearing-thread.js";
 
 const port = parentPort;
@@ -11,13 +11,18 @@ if (port === null) throw new Error("clearing-thread.worker runs as a worker thre
 const solver = highsSolver();
 // One book at a time, in the order they came: each waits for the one before.
 let queue: Promise<void> = Promise.resolve();
+/** Every network given, by key: the run sends a network's input once. */
+const networks = new Map<string, MarketNetwork>();
 
 port.on("message", (req: ClearingRequest) => {
   queue = queue.then(async () => {
     const t0 = performance.now();
     let reply: ClearingReply;
     try {
-      const network = cachedMarketNetwork(req.network.key, req.network.input);
+      const { key, input } = req.network;
+      if (input !== undefined && !networks.has(key)) networks.set(key, buildMarketNetwork(input));
+      const network = networks.get(key);
+      if (network === undefined) throw new Error(`network ${key} was never given`);
       const solution = await referenceSolution(
         { ...unpackBook(req.book), network },
         { ...req.options, solver: await solver },

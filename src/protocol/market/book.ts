@@ -117,29 +117,21 @@ const cache = new Map<string, MarketNetwork>();
 const CACHE_SIZE = 4;
 
 /**
- * What the network of the current topology is built from (branches in service, switches closed, islanded
- * microgrids cut off), and its key: a hash of the genesis hash and the topology, equal for equal inputs.
+ * The key of the network of the current topology (a hash of the genesis hash and the topology: branches in
+ * service, switches closed, islanded microgrids), and what to build it from, made only when asked for (a
+ * cached network needs only the key).
  */
 export function marketNetworkSpec(
   state: StateOverlay,
   genesisHash: string,
-): { key: string; input: MarketNetworkInput } {
+): { key: string; input: () => MarketNetworkInput } {
   const rec = state.get<MarketNetworkRecord>(MARKET_NETWORK_KEY);
   const size = getNetwork(state);
   assert(rec !== undefined && size !== undefined, "genesis wrote the network");
-  const branches: MarketBranch[] = [];
-  for (let k = 0; k < size.branchCount; k++) {
-    const b = getBranch(state, k);
-    assert(b !== undefined, `branch ${k} exists`);
-    const [xPu, tap, rateMw] = rec.branches[k];
-    branches.push({ fromBus: b.fromBus, toBus: b.toBus, inService: b.inService === true, xPu, tap, rateMw });
-  }
-  const switches = [];
-  for (let k = 0; k < size.switchCount; k++) {
-    const s = getSwitch(state, k);
-    assert(s !== undefined, `switch ${k} exists`);
-    switches.push({ fromBus: s.fromBus, toBus: s.toBus, closed: s.closed === true });
-  }
+  const branchOn: boolean[] = [];
+  for (let k = 0; k < size.branchCount; k++) branchOn.push(getBranch(state, k)?.inService === true);
+  const switchClosed: boolean[] = [];
+  for (let k = 0; k < size.switchCount; k++) switchClosed.push(getSwitch(state, k)?.closed === true);
   // Microgrid membership of every bus, then the islanded microgrids' bus sets (ids sorted).
   const members = new Map<string, number[]>();
   for (const id of rec.busIds) {
@@ -157,33 +149,34 @@ export function marketNetworkSpec(
   const key = toHex(
     hashTagged(
       "plurigrid/market-network",
-      new TextEncoder().encode(
-        JSON.stringify([
-          genesisHash,
-          bits(branches.map((b) => b.inService)),
-          bits(switches.map((x) => x.closed)),
-          islanded,
-        ]),
-      ),
+      new TextEncoder().encode(JSON.stringify([genesisHash, bits(branchOn), bits(switchClosed), islanded])),
     ),
   );
-  return {
-    key,
-    input: { busIds: rec.busIds, branches, switches, baseMva: rec.baseMva, islandedGroups: islanded },
+  const input = (): MarketNetworkInput => {
+    const branches: MarketBranch[] = [];
+    for (let k = 0; k < size.branchCount; k++) {
+      const b = getBranch(state, k);
+      assert(b !== undefined, `branch ${k} exists`);
+      const [xPu, tap, rateMw] = rec.branches[k];
+      branches.push({ fromBus: b.fromBus, toBus: b.toBus, inService: branchOn[k], xPu, tap, rateMw });
+    }
+    const switches = [];
+    for (let k = 0; k < size.switchCount; k++) {
+      const s = getSwitch(state, k);
+      assert(s !== undefined, `switch ${k} exists`);
+      switches.push({ fromBus: s.fromBus, toBus: s.toBus, closed: switchClosed[k] });
+    }
+    return { busIds: rec.busIds, branches, switches, baseMva: rec.baseMva, islandedGroups: islanded };
   };
+  return { key, input };
 }
 
 /** The network of the current topology (marketNetworkSpec), built once per topology. */
 export function loadMarketNetwork(state: StateOverlay, genesisHash: string): MarketNetwork {
   const { key, input } = marketNetworkSpec(state, genesisHash);
-  return cachedMarketNetwork(key, input);
-}
-
-/** The network built from `input`, whose key (marketNetworkSpec) is `key`: from the cache when it is there. */
-export function cachedMarketNetwork(key: string, input: MarketNetworkInput): MarketNetwork {
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  const net = buildMarketNetwork(input);
+  const net = buildMarketNetwork(input());
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, net);
   return net;
