@@ -2,11 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeCanonical } from "../core/canonical.js";
 import { isPlurigridError } from "../core/errors.js";
-import { applyBlock, blockHash } from "./block.js";
+import { applyBlock, blockHash, executeBlock, isSealKey, sealBlock } from "./block.js";
 import { ZERO_HASH_HEX } from "./chain.js";
 import { checkTx } from "./check.js";
 import { BlockExecutor } from "./executor.js";
+import { genesis } from "./genesis/genesis.js";
 import { MAX_TXS_PER_BLOCK } from "./limits.js";
+import { MemoryState } from "./memory-state.js";
 import type { StateReader } from "./seam.js";
 import {
   GENESIS_TIME_MS,
@@ -206,6 +208,55 @@ describe("transaction checks inside a block", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("executed on the application's rows and sealed on the seal rows alone, a chain is applyBlock's", () => {
+    fc.assert(
+      fc.property(workloadArb(keys.length, 4, 10), (blocks) => {
+        const whole = freshChain();
+        const g = genesis(testGenesis(keys)).changes;
+        const app = new MemoryState(g.filter(([k]) => !isSealKey(k)));
+        const sealed = new MemoryState(g.filter(([k]) => isSealKey(k)));
+        for (const txs of buildWorkload(keys, blocks)) {
+          const header = whole.nextHeader();
+          const want = whole.block(txs);
+          const { prevHash: _, ...withoutPrev } = header;
+          const executed = executeBlock(app, withoutPrev, txs);
+          expect(executed.appChanges.every(([k]) => !isSealKey(k))).toBe(true);
+          const got = sealBlock(sealed, header, executed);
+          expect(executed.results).toEqual(want.results);
+          expect(executed.txRoot).toBe(want.txRoot);
+          expect(got).toEqual({ changes: want.changes, stateRoot: want.stateRoot });
+          app.apply(got.changes.filter(([k]) => !isSealKey(k)));
+          sealed.apply(got.changes.filter(([k]) => isSealKey(k)));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("sealBlock checks the link that executeBlock could not", () => {
+    const chain = freshChain();
+    chain.block([transfer(keys[0], 0, keys[1], 5)]);
+    const header = chain.nextHeader();
+    const { prevHash: _, ...withoutPrev } = header;
+    const executed = executeBlock(chain.state, withoutPrev, [transfer(keys[0], 1, keys[1], 5)]);
+    expect(refusal(() => sealBlock(chain.state, { ...header, prevHash: "ab".repeat(32) }, executed))).toBe(
+      "BLOCK_BAD_PREV_HASH",
+    );
+    expect(refusal(() => sealBlock(chain.state, { ...header, height: 3 }, executed))).toBe(
+      "BLOCK_BAD_HEIGHT",
+    );
+    expect(refusal(() => sealBlock(chain.state, { ...header, time: chain.timeMs }, executed))).toBe(
+      "BLOCK_TIME_NOT_INCREASING",
+    );
+    expect(refusal(() => executeBlock(chain.state, { ...withoutPrev, chainId: "other-chain" }, []))).toBe(
+      "BLOCK_WRONG_CHAIN",
+    );
+    expect(refusal(() => executeBlock(chain.state, { ...withoutPrev, height: 0 }, []))).toBe(
+      "BLOCK_INVALID_HEADER",
+    );
+    expect(sealBlock(chain.state, header, executed).stateRoot).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("every rejected transaction leaves the state and the root as they were", () => {

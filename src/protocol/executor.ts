@@ -1,7 +1,7 @@
 import { isPlurigridError, PlurigridError } from "../core/errors.js";
 import type { AccountId } from "../core/keys.js";
 import { bumpNonce, getAccount } from "./accounts/state.js";
-import { CHAIN_KEY, type ChainParams, type ChainRecord, readParams } from "./chain.js";
+import { type ChainParams, readParams } from "./chain.js";
 import { isTxRejectionCode } from "./codes.js";
 import { type DecodedTx, decodeTxDetailed, txHash } from "./envelope.js";
 import { StateOverlay } from "./overlay.js";
@@ -104,10 +104,9 @@ export class BlockExecutor {
     return updateTree(this.base, treeUpdates(this.state.changes())).root;
   }
 
-  /** Ends the block: records it as the chain's last block, and returns all changes and the state root. */
-  finish(record: ChainRecord): { changes: StateChange[]; stateRoot: string } {
-    this.state.put(CHAIN_KEY, record);
-    return commitChanges(this.base, this.state.changes());
+  /** The block's application writes so far, as canonical bytes sorted by key (no chain record, no tree). */
+  appChanges(): StateChange[] {
+    return this.state.changes();
   }
 }
 

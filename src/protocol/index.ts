@@ -5,7 +5,17 @@
 
 export { accountKey } from "./accounts/state.js";
 export type { Account, Asset, TransferBody } from "./accounts/types.js";
-export { applyBlock, type BlockHeaderInput, blockHash, txRoot } from "./block.js";
+export {
+  applyBlock,
+  type BlockHeaderInput,
+  blockHash,
+  type ExecutedBlock,
+  type ExecutionHeaderInput,
+  executeBlock,
+  isSealKey,
+  sealBlock,
+  txRoot,
+} from "./block.js";
 export { CHAIN_KEY, type ChainParams, type ChainRecord, PARAMS_KEY } from "./chain.js";
 export { checkTx } from "./check.js";
 export * from "./codes.js";
