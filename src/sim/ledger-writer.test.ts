@@ -2,47 +2,77 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { canonicalString } from "../core/canonical.js";
 import { Store } from "../node/store.js";
+import { executeBlock, genesis, isSealKey, MemoryState } from "../protocol/index.js";
+import {
+  CHAIN_ID,
+  GENESIS_TIME_MS,
+  TestChain,
+  testGenesis,
+  testKeys,
+  transfer,
+} from "../protocol/test-support/fixtures.js";
 import { LedgerWriter } from "./ledger-writer.js";
 
+const keys = testKeys(3);
+const doc = testGenesis(keys);
+const g = genesis(doc);
 const meta = {
-  chainId: "sim-writer-test",
-  genesisJson: "{}",
-  genesisStateRoot: "0".repeat(64),
-  genesisTimeMs: 0,
+  chainId: CHAIN_ID,
+  genesisJson: canonicalString(doc),
+  genesisStateRoot: g.stateRoot,
+  genesisTimeMs: GENESIS_TIME_MS,
 };
-const enc = (s: string) => new TextEncoder().encode(s);
+const app = new MemoryState(g.changes.filter(([k]) => !isSealKey(k)));
 
-function block(height: number) {
-  return {
-    header: { chainId: meta.chainId, height, prevHash: "0".repeat(64), time: height * 1000 },
-    hash: height.toString(16).padStart(64, "0"),
-    txs: [enc(`tx-${height}`)],
-    txHashes: [height.toString(16).padStart(64, "a")],
-    results: [{ ok: true as const, txHash: height.toString(16).padStart(64, "a"), events: [] }],
-    changes: [[`k/${height}`, enc(`v${height}`)] as [string, Uint8Array]],
-  };
+/** Executed block `height`: one transfer (a nonce per block), 1 s after the last. */
+function block(height: number, time = GENESIS_TIME_MS + height * 1000) {
+  const txs = [transfer(keys[0], height - 1, keys[1], 1)];
+  const header = { chainId: CHAIN_ID, height, time };
+  const executed = executeBlock(app, header, txs);
+  app.apply(executed.appChanges);
+  return { header, txs, txHashes: executed.results.map((r) => r.txHash), executed };
 }
 
 describe("the run's ledger writer thread", () => {
   const dir = mkdtempSync(join(tmpdir(), "plurigrid-writer-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("writes every block handed over, in order, across days, before close returns", () => {
+  it("seals and writes every block handed over, in order, across days: the chain applyBlock gives", () => {
     const path = join(dir, "chain.sqlite");
-    const w = new LedgerWriter(path, meta, [["g", enc("genesis")]]);
+    const w = new LedgerWriter(path, meta, g.changes);
+    const whole = new TestChain(doc);
     // More blocks than the writer may lag behind: the hand-over waits instead of queueing without bound.
-    for (let h = 1; h <= 600; h++) w.write(Math.floor(h / 100), block(h) as never);
-    w.close();
+    for (let h = 1; h <= 1100; h++) {
+      const b = block(h);
+      w.write(Math.floor(h / 400), b);
+      whole.block(b.txs as Uint8Array[]);
+    }
+    const head = w.close();
+    expect(head).toEqual({ height: 1100, stateRoot: whole.root, headHash: whole.lastHash });
     expect(w.busyMs).toBeGreaterThan(0);
     const store = Store.open(path, { readonly: true });
     try {
-      expect(store.database.prepare("SELECT count(*) FROM blocks").pluck().get()).toBe(600);
-      expect(store.database.prepare("SELECT max(height) FROM blocks").pluck().get()).toBe(600);
-      expect(store.database.prepare("SELECT count(*) FROM state").pluck().get()).toBe(601);
+      expect(store.database.prepare("SELECT count(*) FROM blocks").pluck().get()).toBe(1100);
+      expect(store.database.prepare("SELECT max(height) FROM blocks").pluck().get()).toBe(1100);
+      expect(store.database.prepare("SELECT count(*) FROM state").pluck().get()).toBe(whole.state.size);
     } finally {
       store.close();
     }
+  });
+
+  it("refuses a block that does not extend the chain as SIM_LEDGER_WRITE, at the next hand-over or close", () => {
+    const w = new LedgerWriter(join(dir, "bad-link.sqlite"), meta, g.changes);
+    let error: unknown;
+    try {
+      w.write(0, { ...block(1), header: { chainId: CHAIN_ID, height: 2, time: GENESIS_TIME_MS + 5000 } });
+      w.close();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: "SIM_LEDGER_WRITE" });
+    expect(String((error as Error).message)).toMatch(/BLOCK_BAD_HEIGHT/);
   });
 
   it("reports a store it cannot write as SIM_LEDGER_WRITE instead of losing the blocks silently", () => {
@@ -51,7 +81,7 @@ describe("the run's ledger writer thread", () => {
     const w = new LedgerWriter(path, meta, []);
     let error: unknown;
     try {
-      for (let h = 1; h <= 5; h++) w.write(0, block(h) as never);
+      w.write(0, block(1));
       w.close();
     } catch (e) {
       error = e;

@@ -1,22 +1,40 @@
 /**
- * Writes a run's chain into its SQLite store on a second thread, so that the simulation computes the next
- * interval while the last one is written (on two cores the store's ~20 % of a year's run overlaps the rest).
- * Blocks are written in the order they were handed over, with the same store and the same rows as before;
- * the run waits when the writer falls more than MAX_AHEAD blocks behind (bounded memory), and `close` waits
- * until every block is on disk. A write that fails (disk full, …) surfaces as SIM_LEDGER_WRITE at the next
- * hand-over or at `close`, never silently.
+ * Seals a run's chain and writes it into its SQLite store on a second thread, so that the simulation executes
+ * the next block while the last one is sealed and written. The run hands over executed blocks
+ * (protocol/block.ts executeBlock: results and application writes); the thread seals each one (sealBlock: the
+ * link to the block before, the chain record and the state tree, which only it holds), hashes its header and
+ * writes it, in the order handed over, with the same store and the same rows as applyBlock would give. The
+ * run waits when the writer falls more than MAX_AHEAD blocks behind (bounded memory), and `close` waits until
+ * every block is on disk and returns the chain's head. A block that does not seal or a write that fails
+ * (disk full, …) surfaces as SIM_LEDGER_WRITE at the next hand-over or at `close`, never silently.
  *
  * Everything here is synchronous for the caller: the run's ledger commits blocks synchronously.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import { PlurigridError } from "../core/errors.js";
-import type { BlockToCommit, ChainMeta } from "../node/store.js";
+import type { ChainMeta } from "../node/store.js";
+import type { ExecutedBlock, ExecutionHeaderInput } from "../protocol/block.js";
 import type { StateChange } from "../protocol/seam.js";
 import { spawnThread } from "./thread.js";
 
-export type WriterMessage = { kind: "block"; day: number; block: BlockToCommit } | { kind: "close" };
+/** An executed block as the writer seals it: the header without prevHash (the writer knows the last hash). */
+export interface BlockToSeal {
+  header: ExecutionHeaderInput;
+  txs: readonly Uint8Array[];
+  txHashes: readonly string[];
+  executed: ExecutedBlock;
+}
+
+/** The chain's last block once everything is written. */
+export interface ChainHead {
+  height: number;
+  stateRoot: string;
+  headHash: string;
+}
+
+export type WriterMessage = { kind: "block"; day: number; block: BlockToSeal } | { kind: "close" };
 export type WriterReply =
-  | { kind: "closed"; busyMs: number }
+  | { kind: "closed"; busyMs: number; head: ChainHead }
   | { kind: "error"; code: string; message: string };
 
 /** How many blocks the writer may lag behind before the run waits for it. */
@@ -43,8 +61,10 @@ export class LedgerWriter {
   private readonly replies: MessagePort;
   private sent = 0;
   private closed = false;
-  /** Time the writer thread spent writing, ms (known after close). */
+  /** Time the writer thread spent sealing and writing, ms (known after close). */
   busyMs = 0;
+  /** The chain's head (known after close). */
+  head: ChainHead | undefined;
 
   constructor(path: string, meta: ChainMeta, genesisChanges: readonly StateChange[]) {
     const channel = new MessageChannel();
@@ -57,21 +77,28 @@ export class LedgerWriter {
     this.worker.unref();
   }
 
-  /** Hands one block over; waits while the writer is MAX_AHEAD blocks behind. */
-  write(day: number, block: BlockToCommit): void {
+  /** Hands one executed block over; waits while the writer is MAX_AHEAD blocks behind. */
+  write(day: number, block: BlockToSeal): void {
     this.check();
     this.worker.postMessage({ kind: "block", day, block } satisfies WriterMessage);
     this.sent++;
     this.waitUntil(() => this.sent - Atomics.load(this.counters, 0) <= MAX_AHEAD);
   }
 
-  /** Commits the last day and closes the store; throws SIM_LEDGER_WRITE if any write failed. */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Commits the last day and closes the store; returns the chain's head. Throws SIM_LEDGER_WRITE if a block
+   * did not seal or a write failed.
+   */
+  close(): ChainHead {
+    if (this.closed) {
+      if (this.head === undefined) throw this.failure(undefined);
+      return this.head;
+    }
     this.check();
     this.closed = true;
     this.worker.postMessage({ kind: "close" } satisfies WriterMessage);
     this.waitUntil(() => false);
+    return this.head as ChainHead;
   }
 
   /**
@@ -86,6 +113,7 @@ export class LedgerWriter {
         const reply = this.reply();
         if (reply?.kind === "closed" && this.closed) {
           this.busyMs = reply.busyMs;
+          this.head = reply.head;
           return;
         }
         this.closed = true;

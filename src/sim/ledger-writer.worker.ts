@@ -1,13 +1,17 @@
 /**
- * The thread that writes a run's chain into its SQLite store (see ledger-writer.ts). It opens the store,
- * writes genesis, then one block per message, in order; one SQLite transaction per simulated day. After each
- * block it counts it done in the shared counter (the run waits on it when too far ahead); a failure is
- * reported on the reply port and stops the writing.
+ * The thread that seals a run's chain and writes it into its SQLite store (see ledger-writer.ts). It opens
+ * the store, writes genesis, then seals and writes one block per message, in order; one SQLite transaction
+ * per simulated day. It holds the rows sealing needs (the chain record and the state tree; the run holds the
+ * application's). After each block it counts it done in the shared counter (the run waits on it when too far
+ * ahead); a failure is reported on the reply port and stops the writing.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { type BlockToCommit, type ChainMeta, Store } from "../node/store.js";
+import { type ChainMeta, Store } from "../node/store.js";
+import { blockHash, isSealKey, sealBlock } from "../protocol/block.js";
+import { ZERO_HASH_HEX } from "../protocol/chain.js";
+import { MemoryState } from "../protocol/memory-state.js";
 import type { StateChange } from "../protocol/seam.js";
-import type { WriterMessage, WriterReply } from "./ledger-writer.js";
+import type { BlockToSeal, ChainHead, WriterMessage, WriterReply } from "./ledger-writer.js";
 
 interface WriterData {
   path: string;
@@ -24,6 +28,28 @@ let store: Store | undefined;
 let day: number | null = null;
 let failed = false;
 let busyMs = 0;
+const sealState = new MemoryState(data.genesisChanges.filter(([k]) => isSealKey(k)));
+const head: ChainHead = { height: 0, stateRoot: data.meta.genesisStateRoot, headHash: ZERO_HASH_HEX };
+
+/** Seals the block on the last one (the chain record and the tree), hashes it and writes it. */
+function sealAndWrite(s: Store, block: BlockToSeal): void {
+  const header = { ...block.header, prevHash: head.headHash };
+  const { changes, stateRoot } = sealBlock(sealState, header, block.executed);
+  sealState.apply(changes.filter(([k]) => isSealKey(k)));
+  const full = { ...header, txRoot: block.executed.txRoot, stateRoot };
+  const hash = blockHash(full);
+  s.commitBlock({
+    header: full,
+    hash,
+    txs: block.txs,
+    txHashes: block.txHashes,
+    results: block.executed.results,
+    changes,
+  });
+  head.height = full.height;
+  head.stateRoot = stateRoot;
+  head.headHash = hash;
+}
 
 function finish(reply: WriterReply): void {
   data.reply.postMessage(reply);
@@ -65,7 +91,7 @@ parentPort!.on("message", (m: WriterMessage) => {
         if (day !== null) store.database.exec("COMMIT; BEGIN");
         day = m.day;
       }
-      store.commitBlock(m.block as BlockToCommit);
+      sealAndWrite(store, m.block);
       busyMs += performance.now() - t0;
       Atomics.add(counters, 0, 1);
       Atomics.notify(counters, 0);
@@ -73,7 +99,7 @@ parentPort!.on("message", (m: WriterMessage) => {
       store.database.exec("COMMIT");
       store.close();
       busyMs += performance.now() - t0;
-      finish({ kind: "closed", busyMs });
+      finish({ kind: "closed", busyMs, head });
       parentPort!.close();
     }
   } catch (e) {

@@ -1,7 +1,9 @@
 /**
  * The run's chain: the same protocol as a live node (genesis, applyBlock, the state root), one block per
- * market interval at the interval's end, written with the node's own store (on a second thread) so that `plurigrid verify --data`
- * replays it. Transactions are signed by the simulated participants' keys in the chain's scheme (Ed25519, or
+ * market interval at the interval's end, written with the node's own store so that `plurigrid verify --data`
+ * replays it. applyBlock runs in its two halves: this thread executes each block on the application's rows
+ * (executeBlock), and the writer's thread seals it (sealBlock: the chain record and the state tree) and
+ * writes it, while the run goes on with the next interval; without a store, it is sealed here. Transactions are signed by the simulated participants' keys in the chain's scheme (Ed25519, or
  * the simulation-only sim-digest chosen in the scenario and fixed in genesis); the signatures are verified
  * again by `verify`, so the run passes the verdicts it produced itself to applyBlock, as the node passes the
  * verdicts of its admission workers.
@@ -15,26 +17,29 @@ import { accountIdOf } from "../core/keys.js";
 import { DB_FILE, GENESIS_FILE } from "../node/init.js";
 import {
   accountKey,
-  applyBlock,
   blockHash,
   createSignedTx,
+  executeBlock,
   type GenesisDoc,
   genesis,
+  isSealKey,
   MemoryState,
   readStateValue,
   type SignatureScheme,
+  sealBlock,
   type TxBodyInputs,
   type TxType,
 } from "../protocol/index.js";
-import type { BlockHeader, TxResult } from "../protocol/seam.js";
-import { LedgerWriter } from "./ledger-writer.js";
+import type { TxResult } from "../protocol/seam.js";
+import { type ChainHead, LedgerWriter } from "./ledger-writer.js";
 
 export interface LedgerTiming {
   signMs: number;
+  /** Executing blocks, and sealing them when there is no writer thread, ms. */
   applyMs: number;
   /** Time the run waited for the ledger's writer thread (handing blocks over, the final flush), ms. */
   storeMs: number;
-  /** Time the writer thread spent writing the ledger (alongside the run), ms; known once closed. */
+  /** Time the writer thread spent sealing and writing the ledger (alongside the run), ms; known once closed. */
   writerMs: number;
 }
 
@@ -47,6 +52,7 @@ export interface AppliedTx {
 const ZERO_HASH = "0".repeat(64);
 
 export class SimLedger {
+  /** The application's rows (everything but the seal keys: the chain record and the state tree). */
   readonly state: MemoryState;
   readonly chainId: string;
   /** The chain's signature scheme, from its genesis. */
@@ -54,8 +60,10 @@ export class SimLedger {
   readonly genesisRoot: string;
   height = 0;
   lastTimeMs: number;
-  stateRoot: string;
-  private prevHash = ZERO_HASH;
+  /** The seal keys' rows when blocks are sealed on this thread (no store); the writer holds them otherwise. */
+  private readonly sealState: MemoryState | undefined;
+  /** The head as sealed here, or as the writer reported it at close. */
+  private head: ChainHead;
   private readonly committedNonce = new Map<string, number>();
   private readonly pendingNonce = new Map<string, number>();
   private pending: { bytes: Uint8Array; type: TxType; sender: string }[] = [];
@@ -65,11 +73,11 @@ export class SimLedger {
 
   constructor(doc: GenesisDoc, dataDirOut?: string) {
     const g = genesis(doc);
-    this.state = new MemoryState(g.changes);
+    this.state = new MemoryState(g.changes.filter(([k]) => !isSealKey(k)));
     this.chainId = doc.chainId;
     this.scheme = doc.params?.signatureScheme ?? "ed25519";
     this.genesisRoot = g.stateRoot;
-    this.stateRoot = g.stateRoot;
+    this.head = { height: 0, stateRoot: g.stateRoot, headHash: ZERO_HASH };
     this.lastTimeMs = doc.genesisTimeMs;
     if (dataDirOut !== undefined) {
       rmSync(dataDirOut, { recursive: true, force: true });
@@ -86,6 +94,8 @@ export class SimLedger {
         },
         g.changes,
       );
+    } else {
+      this.sealState = new MemoryState(g.changes.filter(([k]) => isSealKey(k)));
     }
   }
 
@@ -155,26 +165,33 @@ export class SimLedger {
       throw new PlurigridError("SIM_INTERNAL", `block time ${timeMs} is not after ${this.lastTimeMs}`);
     }
     const txs = this.pending.map((p) => p.bytes);
-    const header = { chainId: this.chainId, height: this.height + 1, prevHash: this.prevHash, time: timeMs };
+    const header = { chainId: this.chainId, height: this.height + 1, time: timeMs };
     let t0 = performance.now();
-    const r = applyBlock(this.state, header, txs, { signaturesVerified: txs.map(() => true) });
-    this.state.apply(r.changes);
+    const executed = executeBlock(this.state, header, txs, { signaturesVerified: txs.map(() => true) });
+    this.state.apply(executed.appChanges);
+    if (this.sealState !== undefined) {
+      const full = { ...header, prevHash: this.head.headHash };
+      const { changes, stateRoot } = sealBlock(this.sealState, full, executed);
+      this.sealState.apply(changes.filter(([k]) => isSealKey(k)));
+      const hash = blockHash({ ...full, txRoot: executed.txRoot, stateRoot });
+      this.head = { height: full.height, stateRoot, headHash: hash };
+    }
     this.timing.applyMs += performance.now() - t0;
-    const full: BlockHeader = { ...header, txRoot: r.txRoot, stateRoot: r.stateRoot };
-    const hash = blockHash(full);
     if (this.writer) {
       t0 = performance.now();
       this.writer.write(Math.floor(timeMs / 86_400_000), {
-        header: full,
-        hash,
+        header,
         txs,
-        txHashes: r.results.map((x) => x.txHash),
-        results: r.results,
-        changes: r.changes,
+        txHashes: executed.results.map((x) => x.txHash),
+        executed,
       });
       this.timing.storeMs += performance.now() - t0;
     }
-    const applied = this.pending.map((p, i) => ({ type: p.type, sender: p.sender, result: r.results[i] }));
+    const applied = this.pending.map((p, i) => ({
+      type: p.type,
+      sender: p.sender,
+      result: executed.results[i],
+    }));
     // The next nonce is the committed one: re-read for every sender of this block.
     for (const sender of new Set(applied.map((a) => a.sender))) {
       const bytes = this.state.get(accountKey(sender));
@@ -183,10 +200,8 @@ export class SimLedger {
     }
     this.pendingNonce.clear();
     this.pending = [];
-    this.height = full.height;
-    this.prevHash = hash;
+    this.height = header.height;
     this.lastTimeMs = timeMs;
-    this.stateRoot = r.stateRoot;
     this.txCount += txs.length;
     return applied;
   }
@@ -197,14 +212,27 @@ export class SimLedger {
     return bytes === undefined ? 0 : Number(readStateValue(accountKey(account), bytes).micros ?? 0);
   }
 
+  /** The state root after the last block; with a writer thread, known once the ledger is closed. */
+  get stateRoot(): string {
+    return this.sealedHead().stateRoot;
+  }
+
+  /** The hash of the last block; with a writer thread, known once the ledger is closed. */
   get headHash(): string {
-    return this.prevHash;
+    return this.sealedHead().headHash;
+  }
+
+  private sealedHead(): ChainHead {
+    if (this.head.height !== this.height) {
+      throw new PlurigridError("SIM_INTERNAL", "the chain's head is known once the ledger is closed");
+    }
+    return this.head;
   }
 
   close(): void {
     if (this.writer) {
       const t0 = performance.now();
-      this.writer.close();
+      this.head = this.writer.close();
       this.timing.storeMs += performance.now() - t0;
       this.timing.writerMs = this.writer.busyMs;
     }

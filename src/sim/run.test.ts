@@ -67,6 +67,13 @@ describeData("a short run of the simulator on the protocol", () => {
     expect(genesis.chainId).toBe(r.world.chainId);
   });
 
+  it("seals the same chain on the writer's thread as without a store, on this thread", async () => {
+    const inline = await runWorld(buildWorld(testScenario().scenario), { solver: await simSolver() });
+    expect(inline.ledger).toEqual(r.ledger);
+    expect(r.timing.writerMs).toBeGreaterThan(0);
+    expect(inline.timing.writerMs).toBe(0);
+  }, 120_000);
+
   it("every solution is valid and every settlement is accepted by the protocol", () => {
     const codes = [...r.metrics.rejections.keys()];
     expect(codes.filter((c) => c.startsWith("SOLUTION_") || c.startsWith("MARKET_"))).toEqual([]);
