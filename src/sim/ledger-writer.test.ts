@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ import {
   testKeys,
   transfer,
 } from "../protocol/test-support/fixtures.js";
-import { LedgerWriter } from "./ledger-writer.js";
+import { LedgerWriter, WRITER_NICENESS } from "./ledger-writer.js";
 
 const keys = testKeys(3);
 const doc = testGenesis(keys);
@@ -48,6 +48,15 @@ describe("the run's ledger writer thread", () => {
       const b = block(h);
       w.write(Math.floor(h / 400), b);
       whole.block(b.txs as Uint8Array[]);
+    }
+    if (process.platform === "linux") {
+      // The writer thread runs at a lower priority than the run's (field 19 of a thread's stat: its nice).
+      const nice = readdirSync("/proc/self/task").map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      });
+      expect(nice).toContain(WRITER_NICENESS);
+      expect(nice[0]).toBe(0);
     }
     const head = w.close();
     expect(head).toEqual({ height: 1100, stateRoot: whole.root, headHash: whole.lastHash });

@@ -39,6 +39,11 @@ export type WriterReply =
 
 /** How many blocks the writer may lag behind before the run waits for it. */
 const MAX_AHEAD = 1024;
+/**
+ * The writer's nice value: it may lag (MAX_AHEAD), the run's thread may not, so on a busy machine the run gets
+ * a core first (on two cores a year's run went from 25.4 to 24.4 ms per interval, medians of three).
+ */
+export const WRITER_NICENESS = 10;
 /** A writer that writes nothing for this long while the run waits for it has failed. */
 const STALL_MS = 300_000;
 
@@ -52,6 +57,7 @@ function spawn(workerData: unknown, transferList: MessagePort[]): Worker {
      const c = new Int32Array(w.workerData.counters);
      Atomics.store(c, 1, 1);
      Atomics.notify(c, 1);`,
+    WRITER_NICENESS,
   );
 }
 
