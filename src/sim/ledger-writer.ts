@@ -15,6 +15,7 @@ import { PlurigridError } from "../core/errors.js";
 import type { ChainMeta } from "../node/store.js";
 import type { ExecutedBlock, ExecutionHeaderInput } from "../protocol/block.js";
 import type { StateChange } from "../protocol/seam.js";
+import type { ChainHead } from "./sealer.js";
 import { spawnThread } from "./thread.js";
 
 /** An executed block as the writer seals it: the header without prevHash (the writer knows the last hash). */
@@ -23,13 +24,6 @@ export interface BlockToSeal {
   txs: readonly Uint8Array[];
   txHashes: readonly string[];
   executed: ExecutedBlock;
-}
-
-/** The chain's last block once everything is written. */
-export interface ChainHead {
-  height: number;
-  stateRoot: string;
-  headHash: string;
 }
 
 export type WriterMessage = { kind: "block"; day: number; block: BlockToSeal } | { kind: "close" };

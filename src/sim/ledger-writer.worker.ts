@@ -7,11 +7,9 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { type ChainMeta, Store } from "../node/store.js";
-import { blockHash, isSealKey, sealBlock } from "../protocol/block.js";
-import { ZERO_HASH_HEX } from "../protocol/chain.js";
-import { MemoryState } from "../protocol/memory-state.js";
 import type { StateChange } from "../protocol/seam.js";
-import type { BlockToSeal, ChainHead, WriterMessage, WriterReply } from "./ledger-writer.js";
+import type { BlockToSeal, WriterMessage, WriterReply } from "./ledger-writer.js";
+import { ChainSealer } from "./sealer.js";
 
 interface WriterData {
   path: string;
@@ -28,27 +26,19 @@ let store: Store | undefined;
 let day: number | null = null;
 let failed = false;
 let busyMs = 0;
-const sealState = new MemoryState(data.genesisChanges.filter(([k]) => isSealKey(k)));
-const head: ChainHead = { height: 0, stateRoot: data.meta.genesisStateRoot, headHash: ZERO_HASH_HEX };
+const sealer = new ChainSealer(data.genesisChanges, data.meta.genesisStateRoot);
 
 /** Seals the block on the last one (the chain record and the tree), hashes it and writes it. */
 function sealAndWrite(s: Store, block: BlockToSeal): void {
-  const header = { ...block.header, prevHash: head.headHash };
-  const { changes, stateRoot } = sealBlock(sealState, header, block.executed);
-  sealState.apply(changes.filter(([k]) => isSealKey(k)));
-  const full = { ...header, txRoot: block.executed.txRoot, stateRoot };
-  const hash = blockHash(full);
+  const { header, hash, changes } = sealer.seal(block.header, block.executed);
   s.commitBlock({
-    header: full,
+    header,
     hash,
     txs: block.txs,
     txHashes: block.txHashes,
     results: block.executed.results,
     changes,
   });
-  head.height = full.height;
-  head.stateRoot = stateRoot;
-  head.headHash = hash;
 }
 
 function finish(reply: WriterReply): void {
@@ -99,7 +89,7 @@ parentPort!.on("message", (m: WriterMessage) => {
       store.database.exec("COMMIT");
       store.close();
       busyMs += performance.now() - t0;
-      finish({ kind: "closed", busyMs, head });
+      finish({ kind: "closed", busyMs, head: sealer.head });
       parentPort!.close();
     }
   } catch (e) {

@@ -2,8 +2,9 @@
  * The run's chain: the same protocol as a live node (genesis, applyBlock, the state root), one block per
  * market interval at the interval's end, written with the node's own store so that `plurigrid verify --data`
  * replays it. applyBlock runs in its two halves: this thread executes each block on the application's rows
- * (executeBlock), and the writer's thread seals it (sealBlock: the chain record and the state tree) and
- * writes it, while the run goes on with the next interval; without a store, it is sealed here. Transactions are signed by the simulated participants' keys in the chain's scheme (Ed25519, or
+ * (executeBlock), and the writer's thread seals it (sealer.ts: the chain record and the state tree) and
+ * writes it, while the run goes on with the next interval; without a store, it is sealed here. Transactions
+ * are signed by the simulated participants' keys in the chain's scheme (Ed25519, or
  * the simulation-only sim-digest chosen in the scenario and fixed in genesis); the signatures are verified
  * again by `verify`, so the run passes the verdicts it produced itself to applyBlock, as the node passes the
  * verdicts of its admission workers.
@@ -15,9 +16,9 @@ import { PlurigridError } from "../core/errors.js";
 import type { KeyPair } from "../core/keys.js";
 import { accountIdOf } from "../core/keys.js";
 import { DB_FILE, GENESIS_FILE } from "../node/init.js";
+import { ZERO_HASH_HEX } from "../protocol/chain.js";
 import {
   accountKey,
-  blockHash,
   createSignedTx,
   executeBlock,
   type GenesisDoc,
@@ -26,12 +27,12 @@ import {
   MemoryState,
   readStateValue,
   type SignatureScheme,
-  sealBlock,
   type TxBodyInputs,
   type TxType,
 } from "../protocol/index.js";
 import type { TxResult } from "../protocol/seam.js";
-import { type ChainHead, LedgerWriter } from "./ledger-writer.js";
+import { LedgerWriter } from "./ledger-writer.js";
+import { type ChainHead, ChainSealer } from "./sealer.js";
 
 export interface LedgerTiming {
   signMs: number;
@@ -49,8 +50,6 @@ export interface AppliedTx {
   result: TxResult;
 }
 
-const ZERO_HASH = "0".repeat(64);
-
 export class SimLedger {
   /** The application's rows (everything but the seal keys: the chain record and the state tree). */
   readonly state: MemoryState;
@@ -60,9 +59,9 @@ export class SimLedger {
   readonly genesisRoot: string;
   height = 0;
   lastTimeMs: number;
-  /** The seal keys' rows when blocks are sealed on this thread (no store); the writer holds them otherwise. */
-  private readonly sealState: MemoryState | undefined;
-  /** The head as sealed here, or as the writer reported it at close. */
+  /** Seals blocks on this thread when there is no store; the writer's thread seals them otherwise. */
+  private readonly sealer: ChainSealer | undefined;
+  /** The head as sealed here, or as the writer reported it at close (genesis until then). */
   private head: ChainHead;
   private readonly committedNonce = new Map<string, number>();
   private readonly pendingNonce = new Map<string, number>();
@@ -77,7 +76,7 @@ export class SimLedger {
     this.chainId = doc.chainId;
     this.scheme = doc.params?.signatureScheme ?? "ed25519";
     this.genesisRoot = g.stateRoot;
-    this.head = { height: 0, stateRoot: g.stateRoot, headHash: ZERO_HASH };
+    this.head = { height: 0, stateRoot: g.stateRoot, headHash: ZERO_HASH_HEX };
     this.lastTimeMs = doc.genesisTimeMs;
     if (dataDirOut !== undefined) {
       rmSync(dataDirOut, { recursive: true, force: true });
@@ -95,7 +94,7 @@ export class SimLedger {
         g.changes,
       );
     } else {
-      this.sealState = new MemoryState(g.changes.filter(([k]) => isSealKey(k)));
+      this.sealer = new ChainSealer(g.changes, g.stateRoot);
     }
   }
 
@@ -169,12 +168,9 @@ export class SimLedger {
     let t0 = performance.now();
     const executed = executeBlock(this.state, header, txs, { signaturesVerified: txs.map(() => true) });
     this.state.apply(executed.appChanges);
-    if (this.sealState !== undefined) {
-      const full = { ...header, prevHash: this.head.headHash };
-      const { changes, stateRoot } = sealBlock(this.sealState, full, executed);
-      this.sealState.apply(changes.filter(([k]) => isSealKey(k)));
-      const hash = blockHash({ ...full, txRoot: executed.txRoot, stateRoot });
-      this.head = { height: full.height, stateRoot, headHash: hash };
+    if (this.sealer !== undefined) {
+      this.sealer.seal(header, executed);
+      this.head = this.sealer.head;
     }
     this.timing.applyMs += performance.now() - t0;
     if (this.writer) {
