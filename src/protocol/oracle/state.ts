@@ -47,9 +47,9 @@ export function getMeterReading(
   /** The chain's interval length, when the caller has it (read from the state otherwise). */
   intervalMinutes = readParams(s).intervalMinutes,
 ): MeterReading | undefined {
-  const single = s.get<MeterReading>(meterReadingKey(der, interval));
-  if (single !== undefined) return single;
-  const day = readingDayOf(interval, intervalMinutes);
-  const record = getMeterDay(s, der, day);
-  return record === undefined ? undefined : readingInDay(record, interval);
+  // A reading exists in one form only (each refuses an interval the other holds), so the order of the two
+  // looks changes nothing; the day's uploads come first, being what a busy chain mostly holds.
+  const record = getMeterDay(s, der, readingDayOf(interval, intervalMinutes));
+  const inDay = record === undefined ? undefined : readingInDay(record, interval);
+  return inDay ?? s.get<MeterReading>(meterReadingKey(der, interval));
 }
