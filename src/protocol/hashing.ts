@@ -148,6 +148,9 @@ function canonicalOrUndefined(value: unknown, depth: number, parsed: boolean): s
   if (value === null) return "null";
   if (depth >= CANONICAL_DEPTH_MAX) return undefined;
   if (Array.isArray(value)) {
+    // Numbers and arrays of them all the way down (fills, quantities, prices): JSON.stringify writes
+    // a finite number as Number.prototype.toString does, which is RFC 8785's form, and in one native pass.
+    if (isNumberTree(value, depth)) return JSON.stringify(value);
     let out = "[";
     for (let i = 0; i < value.length; i++) {
       const item = canonicalOrUndefined(value[i], depth + 1, parsed);
@@ -170,6 +173,18 @@ function canonicalOrUndefined(value: unknown, depth: number, parsed: boolean): s
     out += i === 0 ? `${key}:${member}` : `,${key}:${member}`;
   }
   return `${out}}`;
+}
+
+/** Every item a finite number or an array of the same kind (no holes, no toJSON), within the depth bound. */
+function isNumberTree(items: readonly unknown[], depth: number): boolean {
+  if (depth >= CANONICAL_DEPTH_MAX || (items as { toJSON?: unknown }).toJSON !== undefined) return false;
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
+    if (typeof x === "number") {
+      if (!Number.isFinite(x)) return false;
+    } else if (!Array.isArray(x) || !isNumberTree(x, depth + 1)) return false;
+  }
+  return true;
 }
 
 /** core's canonicalString(value), with the same errors. */
