@@ -248,38 +248,39 @@ function settledDersEvent(ders: readonly SettledDer[]): ProtocolEvent {
   };
 }
 
-/** The settled DERs of a SettleInterval's events, in the settlement's order (DER id). */
-export function settledDersOf(events: readonly ProtocolEvent[]): SettledDer[] {
-  const out: SettledDer[] = [];
+/** One attribute of the settled DERs of a SettleInterval's events, as text, in DER id order (one item per DER). */
+export function settledDerColumn(events: readonly ProtocolEvent[], name: SettledDerColumn): string[] {
+  const out: string[] = [];
   for (const e of events) {
     if (e.type !== "settled_ders") continue;
-    const a = e.attributes;
-    const n = Number(a.count);
-    const column = (name: string) => {
-      const items = String(a[name]).split(",");
-      assert(items.length === n, `settled_ders.${name} has ${n} items`);
-      return items;
-    };
-    const [der, participant, scheduled, measured, deviation, imbalance, flags] = [
-      "der",
-      "participant",
-      "scheduledWh",
-      "measuredWh",
-      "deviationWh",
-      "imbalanceMicros",
-      "flags",
-    ].map(column);
-    for (let i = 0; i < n; i++) {
-      out.push({
-        der: der[i],
-        participant: participant[i],
-        scheduledWh: Number(scheduled[i]),
-        measuredWh: measured[i] === "" ? null : Number(measured[i]),
-        deviationWh: Number(deviation[i]),
-        imbalanceMicros: Number(imbalance[i]),
-        flags: flags[i] === "" ? [] : (flags[i].split("+") as SettledDer["flags"]),
-      });
-    }
+    const items = String(e.attributes[name]).split(",");
+    assert(items.length === Number(e.attributes.count), `settled_ders.${name} has one item per DER`);
+    for (const x of items) out.push(x);
   }
   return out;
+}
+
+export type SettledDerColumn =
+  | "der"
+  | "participant"
+  | "scheduledWh"
+  | "measuredWh"
+  | "deviationWh"
+  | "imbalanceMicros"
+  | "flags";
+
+/** The settled DERs of a SettleInterval's events, in the settlement's order (DER id). */
+export function settledDersOf(events: readonly ProtocolEvent[]): SettledDer[] {
+  const [der, participant, scheduled, measured, deviation, imbalance, flags] = (
+    ["der", "participant", "scheduledWh", "measuredWh", "deviationWh", "imbalanceMicros", "flags"] as const
+  ).map((name) => settledDerColumn(events, name));
+  return der.map((id, i) => ({
+    der: id,
+    participant: participant[i],
+    scheduledWh: Number(scheduled[i]),
+    measuredWh: measured[i] === "" ? null : Number(measured[i]),
+    deviationWh: Number(deviation[i]),
+    imbalanceMicros: Number(imbalance[i]),
+    flags: flags[i] === "" ? [] : (flags[i].split("+") as SettledDer["flags"]),
+  }));
 }
