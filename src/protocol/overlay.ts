@@ -34,6 +34,22 @@ export class StateOverlay {
     return bytes === undefined ? undefined : (decodeShared(key, bytes) as T);
   }
 
+  /**
+   * Where `get(key)` reads from, as an object whose identity stays the same while the value does: this
+   * block's (or transaction's) own write, or the committed row's bytes (a store that keeps its rows in
+   * memory hands out the same bytes until the row changes; one that reads afresh gives new bytes each time,
+   * and a memo keyed on them simply misses). undefined when the key is absent.
+   */
+  source(key: string): object | undefined {
+    if (this.tx !== null) {
+      const v = this.tx.get(key);
+      if (v !== undefined) return v ?? undefined;
+    }
+    const b = this.block.get(key);
+    if (b !== undefined) return b ?? undefined;
+    return this.base.get(key);
+  }
+
   put(key: string, value: object): void {
     assert(!key.startsWith(SMT_KEY_PREFIX), `application key ${key} stays out of the tree's key space`);
     (this.tx ?? this.block).set(key, Object.freeze(value) as Value);

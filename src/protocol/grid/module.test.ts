@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { marketNetworkSpec } from "../market/book.js";
+import { StateOverlay } from "../overlay.js";
 import {
   GENESIS_TIME_MS,
   genesisPv,
@@ -57,6 +59,31 @@ describe("grid: topology view", () => {
     expect(call(operator, "ReportGridEvent", report({ kind: "switch_close", switch: 1 }))).toEqual([
       "GRID_UNKNOWN_SWITCH",
     ]);
+  });
+
+  it("the market network's key follows every topology change, remembered or made afresh", () => {
+    const { chain, call } = setup();
+    // A reader that hands out fresh bytes on every read: the remembered key never applies to it.
+    const afresh = { get: (k: string) => chain.state.get(k)?.slice() };
+    const keys: string[] = [];
+    const check = () => {
+      const fresh = marketNetworkSpec(new StateOverlay(afresh), "genesis").key;
+      const first = marketNetworkSpec(new StateOverlay(chain.state), "genesis").key;
+      const again = marketNetworkSpec(new StateOverlay(chain.state), "genesis").key;
+      expect([first, again]).toEqual([fresh, fresh]);
+      keys.push(fresh);
+    };
+    check();
+    for (const event of [
+      { kind: "branch_outage", branch: 2 },
+      { kind: "switch_close", switch: 0 },
+      { kind: "islanding", microgrid: "mg-2", islanded: true },
+      { kind: "branch_restoration", branch: 2 },
+    ] as const) {
+      expect(call(operator, "ReportGridEvent", report(event))).toEqual(["ok"]);
+      check();
+    }
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it("logs every accepted event in order, with its reporter", () => {

@@ -7,7 +7,18 @@ import {
   type MarketNetwork,
   type MarketNetworkInput,
 } from "../../intents/network.js";
-import { getBranch, getBus, getMicrogridGrid, getNetwork, getSwitch } from "../grid/state.js";
+import {
+  branchKey,
+  busKey,
+  getBranch,
+  getBus,
+  getMicrogridGrid,
+  getNetwork,
+  getSwitch,
+  gridMicrogridKey,
+  NETWORK_KEY,
+  switchKey,
+} from "../grid/state.js";
 import type { StateOverlay } from "../overlay.js";
 import { seriesEntriesOf } from "./series.js";
 import {
@@ -125,6 +136,51 @@ export function marketNetworkSpec(
   state: StateOverlay,
   genesisHash: string,
 ): { key: string; input: () => MarketNetworkInput } {
+  const last = lastSpec;
+  if (last !== undefined && last.genesisHash === genesisHash && sameSources(state, last)) {
+    return { key: last.key, input: () => specOf(state, genesisHash).input() };
+  }
+  const spec = specOf(state, genesisHash);
+  lastSpec = { genesisHash, key: spec.key, microgrids: spec.microgrids, sources: [] };
+  lastSpec.sources = sourcesOf(state, lastSpec);
+  return spec;
+}
+
+/**
+ * The last key made, with the sources (StateOverlay.source) of every row it was made from: while each is
+ * the same object, the rows are the same and so is the key, which then costs a lookup per row instead of
+ * decoding them and hashing (the solver's book and the solution check both ask, every interval). A memo of
+ * a pure function of the rows: it can never change a key.
+ */
+let lastSpec:
+  | { genesisHash: string; key: string; microgrids: string[]; sources: (object | undefined)[] }
+  | undefined;
+
+/** The network's rows, in a fixed order: its size and record, branches, switches, buses, microgrids. */
+function sourcesOf(state: StateOverlay, spec: { microgrids: string[] }): (object | undefined)[] {
+  const out: (object | undefined)[] = [state.source(NETWORK_KEY), state.source(MARKET_NETWORK_KEY)];
+  const size = getNetwork(state);
+  const rec = state.get<MarketNetworkRecord>(MARKET_NETWORK_KEY);
+  if (size === undefined || rec === undefined) return out;
+  for (let k = 0; k < size.branchCount; k++) out.push(state.source(branchKey(k)));
+  for (let k = 0; k < size.switchCount; k++) out.push(state.source(switchKey(k)));
+  for (const id of rec.busIds) out.push(state.source(busKey(id)));
+  for (const mg of spec.microgrids) out.push(state.source(gridMicrogridKey(mg)));
+  return out;
+}
+
+function sameSources(state: StateOverlay, last: NonNullable<typeof lastSpec>): boolean {
+  const now = sourcesOf(state, last);
+  if (now.length !== last.sources.length) return false;
+  for (let i = 0; i < now.length; i++) if (now[i] !== last.sources[i]) return false;
+  return true;
+}
+
+/** marketNetworkSpec made from the rows, and the microgrids that have buses (ids sorted). */
+function specOf(
+  state: StateOverlay,
+  genesisHash: string,
+): { key: string; input: () => MarketNetworkInput; microgrids: string[] } {
   const rec = state.get<MarketNetworkRecord>(MARKET_NETWORK_KEY);
   const size = getNetwork(state);
   assert(rec !== undefined && size !== undefined, "genesis wrote the network");
@@ -142,7 +198,8 @@ export function marketNetworkSpec(
     else list.push(id);
   }
   const islanded: number[][] = [];
-  for (const mg of [...members.keys()].sort()) {
+  const microgrids = [...members.keys()].sort();
+  for (const mg of microgrids) {
     if (getMicrogridGrid(state, mg)?.islanded === true) islanded.push(members.get(mg) as number[]);
   }
   const bits = (xs: boolean[]) => xs.map((x) => (x ? "1" : "0")).join("");
@@ -168,7 +225,7 @@ export function marketNetworkSpec(
     }
     return { busIds: rec.busIds, branches, switches, baseMva: rec.baseMva, islandedGroups: islanded };
   };
-  return { key, input };
+  return { key, input, microgrids };
 }
 
 /** The network of the current topology (marketNetworkSpec), built once per topology. */
