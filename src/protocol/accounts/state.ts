@@ -3,8 +3,21 @@ import { type Account, type Asset, EMPTY_ACCOUNT } from "./types.js";
 
 export const ACCOUNT_PREFIX = "acct/";
 
+/**
+ * Account keys of recently used accounts: a settlement reads and writes a thousand accounts every interval,
+ * and a key string used again keeps its hash (a new one is hashed at every lookup). A bounded memo of a
+ * pure function.
+ */
+const accountKeys = new Map<string, string>();
+
 export function accountKey(id: string): string {
-  return ACCOUNT_PREFIX + id;
+  let key = accountKeys.get(id);
+  if (key === undefined) {
+    if (accountKeys.size >= 65_536) accountKeys.clear();
+    key = ACCOUNT_PREFIX + id;
+    accountKeys.set(id, key);
+  }
+  return key;
 }
 
 export function getAccount(state: StateOverlay, id: string): Account {

@@ -9,7 +9,21 @@ export const MARKET_PARAMS_KEY = "market/params";
 /** Electrical data of the genesis network (reactances, taps, ratings) that the grid records do not keep. */
 export const MARKET_NETWORK_KEY = "market/network";
 
-export const intervalKey = (t: number): string => `market/interval/${t}`;
+/**
+ * Interval keys of recent intervals: a block of day-ahead series reads each of the day's interval records
+ * once per series (a thousand times), and a key string used again keeps its hash (a new one is hashed at
+ * every lookup). A bounded memo of a pure function.
+ */
+const intervalKeys = new Map<number, string>();
+export const intervalKey = (t: number): string => {
+  let key = intervalKeys.get(t);
+  if (key === undefined) {
+    if (intervalKeys.size >= 4096) intervalKeys.clear();
+    key = `market/interval/${t}`;
+    intervalKeys.set(t, key);
+  }
+  return key;
+};
 export const intentKey = (t: number, seq: number): string => `market/intent/${t}/${seq}`;
 export const participantCountKey = (t: number, participant: string): string =>
   `market/count/${t}/${participant}`;

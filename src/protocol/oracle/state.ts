@@ -8,10 +8,24 @@ import type { MeterDayRecord, MeterReading } from "./types.js";
 export const meterReadingKey = (der: string, interval: number): string => `oracle/${der}/${interval}`;
 
 /**
+ * The key of each DER's latest day, kept: a settlement looks up every meter's day record each interval, and
+ * a key string used again keeps its hash (a new one is hashed at every lookup). A bounded memo of a pure
+ * function.
+ */
+const meterDayKeys = new Map<string, { day: number; key: string }>();
+
+/**
  * Key of a DER's readings of one reading day sent in series (SubmitMeterReadings). DER ids contain no "/",
  * so "oracle/<der>/day/<day>" never collides with "oracle/<der>/<interval>".
  */
-export const meterDayKey = (der: string, day: number): string => `oracle/${der}/day/${day}`;
+export const meterDayKey = (der: string, day: number): string => {
+  const last = meterDayKeys.get(der);
+  if (last !== undefined && last.day === day) return last.key;
+  if (meterDayKeys.size >= 65_536) meterDayKeys.clear();
+  const key = `oracle/${der}/day/${day}`;
+  meterDayKeys.set(der, { day, key });
+  return key;
+};
 
 /** Intervals in a reading day: 1440 / intervalMinutes (at least 1). */
 export const intervalsPerReadingDay = (intervalMinutes: number): number =>
