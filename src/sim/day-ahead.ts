@@ -37,8 +37,36 @@ export interface DaySeries {
   slot: number | null;
   /** Steps whose entry was cancelled. */
   cancelled: Set<number>;
-  /** The id of its entries' orders (made once: every interval of the day asks for it). */
-  orderId?: string;
+  /** Its entries' participant and order id (made once: every interval of the day asks for them). */
+  participant: string;
+  orderId: string;
+}
+
+/** A series before it is placed. */
+export type SeriesToPlace = Omit<DaySeries, "handle" | "slot" | "cancelled" | "participant" | "orderId">;
+
+/**
+ * The series once placed, every field set in one order (each interval reads every series of the day: one
+ * shape keeps those reads fast).
+ */
+export function placedSeries(x: SeriesToPlace, handle: number): DaySeries {
+  const participant = x.agent?.id ?? "upstream";
+  return {
+    agent: x.agent,
+    key: x.key,
+    der: x.der,
+    bus: x.bus,
+    side: x.side,
+    priority: x.priority,
+    firstStep: x.firstStep,
+    quantitiesWh: x.quantitiesWh,
+    limitPrices: x.limitPrices,
+    handle,
+    slot: null,
+    cancelled: new Set(),
+    participant,
+    orderId: `${participant}/${x.side}`,
+  };
 }
 
 /** The series placed for one day, and each agent's plan for it. */
@@ -83,7 +111,7 @@ export function seriesOfAgent(
   k0: number,
   scenario: Scenario,
   doubleSelling: boolean,
-): Omit<DaySeries, "handle" | "slot" | "cancelled">[] {
+): SeriesToPlace[] {
   const n = plan.length;
   const buy = new Array<number>(n).fill(0);
   const sell = new Array<number>(n).fill(0);
@@ -111,7 +139,7 @@ export function seriesOfAgent(
     quantitiesWh,
     limitPrices: quantitiesWh.map((q) => (q > 0 ? limit : 0)),
   });
-  const out: Omit<DaySeries, "handle" | "slot" | "cancelled">[] = [];
+  const out: SeriesToPlace[] = [];
   if (buys) out.push(series("buy", buy, limits.buy));
   if (sells) out.push(series("sell", sell, limits.sell));
   if (sells && doubleSelling) out.push(series("sell", sell.slice(), limits.sell));
@@ -131,10 +159,9 @@ export function entryAt(s: DaySeries, k: number): Order | null {
   const i = k - s.firstStep;
   if (i < 0 || i >= s.quantitiesWh.length || s.quantitiesWh[i] === 0) return null;
   if (s.cancelled.size > 0 && s.cancelled.has(k)) return null;
-  s.orderId ??= `${s.agent?.id ?? "upstream"}/${s.side}`;
   return {
     id: s.orderId,
-    participant: s.agent?.id ?? "upstream",
+    participant: s.participant,
     bus: s.bus,
     side: s.side,
     quantityWh: s.quantitiesWh[i],

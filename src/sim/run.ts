@@ -36,9 +36,11 @@ import {
   type DaySeries,
   deliverableStep,
   entryAt,
+  placedSeries,
   planDay,
   readingRuns,
   resolveSlots,
+  type SeriesToPlace,
   seriesOfAgent,
 } from "./day-ahead.js";
 import { respondPerIeee1547 } from "./inverters.js";
@@ -213,7 +215,7 @@ async function runSteps(
   const perDay = Math.round(1440 / world.intervalMinutes);
   const dayAhead = s.market.intents === "day-ahead";
   let day: DayPlan | null = null;
-  const placeSeries = (x: Omit<DaySeries, "handle" | "slot" | "cancelled">): DaySeries => {
+  const placeSeries = (x: SeriesToPlace): DaySeries => {
     const handle = ledger.submit(x.key, "SubmitIntentSeries", {
       firstInterval: world.firstInterval + x.firstStep,
       side: x.side,
@@ -222,7 +224,7 @@ async function runSteps(
       der: x.der,
       priority: x.priority,
     });
-    return { ...x, handle, slot: null, cancelled: new Set() };
+    return placedSeries(x, handle);
   };
   const daily = s.meters.upload === "daily";
   const dayReadings = world.agents.map((): { step: number; energyWh: number }[] => []);
