@@ -121,6 +121,56 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
   }
 }
 
+/** The intents of one interval as placed at its gate closure, and the market's view of the grid then. */
+interface Bids {
+  /** Island of each bus as the protocol knows the topology at gate closure. */
+  mIsland: Int32Array;
+  mUp: number;
+  /** Grid former of each market island cut off from the upstream grid. */
+  mFormer: Map<number, Agent>;
+  /** The step each agent plans to deliver (null: it places nothing). */
+  stepOf: (AgentStep | null)[];
+  /** Every intent of the interval with the number the protocol gave it (null: refused). */
+  placed: { order: Order; island: number; seq: number | null }[];
+}
+
+/** What the interval's solution gave each agent (index: agent) and the upstream grid, Wh and micros. */
+interface Trade {
+  committed: Float64Array;
+  bought: Float64Array;
+  sold: Float64Array;
+  priceOfIsland: Map<number, number>;
+  upstreamSold: number;
+  upstreamBought: number;
+  welfare: number;
+  localVolume: number;
+  /** Buy energy of each agent left unfilled (rejected intents included), critical and the rest. */
+  unfilledCritical: Float64Array;
+  unfilledNormal: Float64Array;
+}
+
+/** What the interval delivered: physical islands, per-agent energy (index: agent), the power flow. */
+interface Delivery {
+  island: Int32Array;
+  upIsland: number;
+  loadServed: Float64Array;
+  pvOut: Float64Array;
+  battNet: Float64Array;
+  actualNet: Float64Array;
+  unserved: number;
+  curtailed: number;
+  toMw: number;
+  upstreamWh: number;
+  theftWh: number;
+  imbalanceWh: number;
+  inv: ReturnType<typeof respondPerIeee1547>;
+}
+
+/**
+ * The run's loop. Each phase of an interval is a function of its own rather than one long loop body: V8
+ * optimizes each separately, and re-optimizing one after a deoptimization costs a fraction of re-compiling
+ * the whole loop (which, as one function, was re-compiled every day or two of a run).
+ */
 async function runSteps(
   world: World,
   options: RunOptions,
@@ -303,33 +353,26 @@ async function runSteps(
   let ahead: { t: number; solution: Promise<SolutionBody | null> } | null = null;
   let clearedAhead = 0;
   const genesisHash = String(readStateValue(PARAMS_KEY, ledger.state.get(PARAMS_KEY)!).genesisHash);
+  // Grid-forming unit of each island cut off from the upstream grid: the largest grid-forming battery.
+  const formersOf = (island: Int32Array) => {
+    const upIsland = island[world.upstreamBusIndex];
+    const former = new Map<number, Agent>();
+    for (const a of world.agents) {
+      const i = island[a.busIndex];
+      if (i === upIsland || !a.battery?.gridForming) continue;
+      const cur = former.get(i);
+      if (!cur || a.battery.ratingW > cur.battery!.ratingW) former.set(i, a);
+    }
+    return former;
+  };
 
-  for (let k = 0; k < steps; k++) {
-    metrics.step = k;
-    const t = world.firstInterval + k;
-    const tStart = intervalStartMs(t, world.intervalMinutes);
-    const tEnd = tStart + stepMs;
-    const gateMs = tStart - stepMs;
-
-    // Grid-forming unit of each island cut off from the upstream grid: the largest grid-forming battery.
-    const formersOf = (island: Int32Array) => {
-      const upIsland = island[world.upstreamBusIndex];
-      const former = new Map<number, Agent>();
-      for (const a of world.agents) {
-        const i = island[a.busIndex];
-        if (i === upIsland || !a.battery?.gridForming) continue;
-        const cur = former.get(i);
-        if (!cur || a.battery.ratingW > cur.battery!.ratingW) former.set(i, a);
-      }
-      return former;
-    };
-
-    // 1. Intents for t, on the topology the protocol knows at gate closure (reported events included).
+  /** 1. Intents for interval t (step k), on the topology the protocol knows at gate closure (reported events included). */
+  const placeIntents = (k: number, t: number, gateMs: number): Bids => {
     while (topology.length > 0 && topology[0].atMs <= gateMs) {
       const c = topology.shift()!;
       marketInService[c.branch] = c.inService;
     }
-    let t0 = performance.now();
+    const t0 = performance.now();
     const mIsland = islandsOf(net, marketInService);
     const mUp = mIsland[world.upstreamBusIndex];
     const mFormer = formersOf(mIsland);
@@ -480,50 +523,62 @@ async function runSteps(
         placed.push({ order, island, seq: x.slot === null ? null : singles + x.slot });
       }
     }
+    return { mIsland, mUp, mFormer, stepOf, placed };
+  };
 
-    // 2. The solution for t, over the intents the protocol accepted: the reference solver on the protocol's
-    // own book (network, islands, lifeline), or the merit-order clearing per island.
-    t0 = performance.now();
-    const orderOfSeq = new Map<number, Order>();
+  /**
+   * The reference solution of interval t: cleared ahead on the clearing thread during the last interval, or
+   * now; and t + 1's started on the thread if its book is already final.
+   */
+  const referenceSolutionFor = (
+    k: number,
+    t: number,
+    gateMs: number,
+    mIsland: Int32Array,
+  ): Promise<SolutionBody | null> => {
+    const current = ahead?.solution ?? solveBook(t, gateMs);
+    ahead = null;
+    if (thread !== undefined && nextBookIsFinal(k, gateMs, mIsland)) {
+      ahead = { t: t + 1, solution: solveBook(t + 1, gateMs + stepMs) };
+      clearedAhead++;
+    }
+    return current;
+  };
+
+  /** The merit-order clearing of each market island over the intents the protocol accepted. */
+  const meritOrderSolution = (t: number, bids: Bids): SolutionBody | null => {
+    const { mIsland, mUp } = bids;
     const byIsland = new Map<number, { order: Order; seq: number }[]>();
-    const reference = s.market.solver === "reference";
-    for (const o of placed) {
+    for (const o of bids.placed) {
       if (o.seq === null) continue;
-      const seq = o.seq;
-      orderOfSeq.set(seq, o.order);
-      if (reference) continue; // the reference solver reads the protocol's book instead
       const list = byIsland.get(o.island) ?? [];
-      list.push({ order: o.order, seq });
+      list.push({ order: o.order, seq: o.seq });
       byIsland.set(o.island, list);
     }
-    let solution: SolutionBody | null;
-    if (reference) {
-      const current = ahead?.solution ?? solveBook(t, gateMs);
-      ahead = null;
-      if (thread !== undefined && nextBookIsFinal(k, gateMs, mIsland)) {
-        ahead = { t: t + 1, solution: solveBook(t + 1, gateMs + stepMs) };
-        clearedAhead++;
-      }
-      solution = await current;
-    } else {
-      const builder: SolutionBuilder = { interval: t, islands: [] };
-      for (const i of [...byIsland.keys()].sort((x, y) => x - y)) {
-        const list = byIsland.get(i)!;
-        const r = clear(
-          list.map((x) => x.order),
-          { rule: s.market.rule, kPpm: s.market.kPpm },
-        );
-        const buses: number[] = [];
-        for (let b = 0; b < net.bus.count; b++) if (mIsland[b] === i) buses.push(net.bus.id[b]);
-        builder.islands.push({
-          buses,
-          intents: list.map((x, n) => ({ seq: x.seq, side: x.order.side, outcome: r.intents[n] })),
-          price: r.prices.uniform ?? null,
-          upstream: i === mUp,
-        });
-      }
-      solution = solutionOf(builder);
+    const builder: SolutionBuilder = { interval: t, islands: [] };
+    for (const i of [...byIsland.keys()].sort((x, y) => x - y)) {
+      const list = byIsland.get(i)!;
+      const r = clear(
+        list.map((x) => x.order),
+        { rule: s.market.rule, kPpm: s.market.kPpm },
+      );
+      const buses: number[] = [];
+      for (let b = 0; b < net.bus.count; b++) if (mIsland[b] === i) buses.push(net.bus.id[b]);
+      builder.islands.push({
+        buses,
+        intents: list.map((x, n) => ({ seq: x.seq, side: x.order.side, outcome: r.intents[n] })),
+        price: r.prices.uniform ?? null,
+        upstream: i === mUp,
+      });
     }
+    return solutionOf(builder);
+  };
+
+  /** What each agent and the upstream grid bought and sold in the solution, at which prices. */
+  const tradeOf = (solution: SolutionBody | null, bids: Bids): Trade => {
+    const { placed, mIsland } = bids;
+    const orderOfSeq = new Map<number, Order>();
+    for (const o of placed) if (o.seq !== null) orderOfSeq.set(o.seq, o.order);
     const filledOfSeq = new Map<number, number>();
     for (const [b, sl, e] of solution?.fills ?? []) {
       filledOfSeq.set(b, (filledOfSeq.get(b) ?? 0) + e);
@@ -568,10 +623,31 @@ async function runSteps(
       } else bought[a.index] += f;
     }
     for (const a of world.agents) committed[a.index] = sold[a.index] - bought[a.index];
-    timing.clearingMs += performance.now() - t0;
-    if (solution !== null) ledger.submit(world.market, "SubmitSolution", solution);
-    countRejections(ledger.commit(gateMs + 1));
+    return {
+      committed,
+      bought,
+      sold,
+      priceOfIsland,
+      upstreamSold,
+      upstreamBought,
+      welfare,
+      localVolume,
+      unfilledCritical,
+      unfilledNormal,
+    };
+  };
 
+  /** 3.–5. Interval t delivered: events take effect, devices follow the dispatch, power flow, meter readings. */
+  const deliver = (
+    k: number,
+    t: number,
+    tStart: number,
+    tEnd: number,
+    bids: Bids,
+    trade: Trade,
+  ): Delivery => {
+    const { mIsland, mFormer, stepOf } = bids;
+    const { committed, sold, unfilledCritical, unfilledNormal } = trade;
     // 3. Delivery: events of t take effect, the devices follow the dispatch.
     while (eventIdx < world.events.length && world.events[eventIdx].step <= k) {
       const ev = world.events[eventIdx++];
@@ -686,7 +762,7 @@ async function runSteps(
     }
 
     // 4. Power flow of the dispatched state.
-    t0 = performance.now();
+    const t0 = performance.now();
     const pdMw = new Float64Array(net.bus.count);
     const qdMvar = new Float64Array(net.bus.count);
     const toMw = 1 / (stepHours * 1e6);
@@ -714,7 +790,6 @@ async function runSteps(
       flow,
     });
     const pf = inv.pf;
-    const voltWattWh = inv.voltWattWh;
     curtailed += inv.voltWattWh + inv.tripWh;
     timing.powerFlowMs += performance.now() - t0;
     const upstreamWh = pf.slackMw[0] / toMw;
@@ -798,8 +873,31 @@ async function runSteps(
         false,
       );
     }
+    return {
+      island,
+      upIsland,
+      loadServed,
+      pvOut,
+      battNet,
+      actualNet,
+      unserved,
+      curtailed,
+      toMw,
+      upstreamWh,
+      theftWh,
+      imbalanceWh,
+      inv,
+    };
+  };
 
-    // 6. Metrics of the interval.
+  /** 6. The metrics of interval t (step k). */
+  const recordInterval = (k: number, tStart: number, bids: Bids, trade: Trade, d: Delivery): void => {
+    const { mIsland, mUp } = bids;
+    const { priceOfIsland, localVolume, upstreamSold, upstreamBought, welfare, bought, sold } = trade;
+    const { island, upIsland, loadServed, pvOut, battNet, actualNet, unserved, curtailed, toMw, inv } = d;
+    const { upstreamWh, theftWh, imbalanceWh } = d;
+    const pf = inv.pf;
+    const voltWattWh = inv.voltWattWh;
     for (const a of world.agents) {
       const p = priceOfIsland.get(mIsland[a.busIndex]);
       if (p !== undefined) realized[a.index][k] = p;
@@ -873,6 +971,31 @@ async function runSteps(
       });
     }
     metrics.upstream(upstreamSold, upstreamBought);
+  };
+
+  for (let k = 0; k < steps; k++) {
+    metrics.step = k;
+    const t = world.firstInterval + k;
+    const tStart = intervalStartMs(t, world.intervalMinutes);
+    const tEnd = tStart + stepMs;
+    const gateMs = tStart - stepMs;
+
+    const bids = placeIntents(k, t, gateMs);
+
+    // 2. The solution for t, over the intents the protocol accepted: the reference solver on the protocol's
+    // own book (network, islands, lifeline), or the merit-order clearing per island.
+    const t0 = performance.now();
+    const solution =
+      s.market.solver === "reference"
+        ? await referenceSolutionFor(k, t, gateMs, bids.mIsland)
+        : meritOrderSolution(t, bids);
+    const trade = tradeOf(solution, bids);
+    timing.clearingMs += performance.now() - t0;
+    if (solution !== null) ledger.submit(world.market, "SubmitSolution", solution);
+    countRejections(ledger.commit(gateMs + 1));
+
+    const delivered = deliver(k, t, tStart, tEnd, bids, trade);
+    recordInterval(k, tStart, bids, trade, delivered);
     if (options.onStep !== undefined) {
       timing.signMs = ledger.timing.signMs;
       timing.storeMs = ledger.timing.storeMs;
