@@ -290,8 +290,22 @@ export class Store {
     }
     for (; i < b.txs.length; i++)
       this.stmt.putTx.run(...(txRow(i) as [number, number, string, Uint8Array, string]));
+    this.writeStateRows(b.changes);
+  }
+
+  /**
+   * Writes state changes (a value, or null to delete) without a block, inside the caller's open transaction:
+   * for a writer that commits many blocks in one transaction and writes each changed row once, with the
+   * value of its last block (only the latest state is kept, so the rows end up the same).
+   */
+  writeState(changes: readonly StateChange[]): void {
+    assert(this.db.inTransaction, "state rows are written inside a transaction");
+    this.writeStateRows(changes);
+  }
+
+  private writeStateRows(changes: readonly StateChange[]): void {
     let puts: unknown[] = [];
-    for (const [key, value] of b.changes) {
+    for (const [key, value] of changes) {
       if (value === null) this.stmt.delState.run(key);
       else {
         puts.push(key, value);

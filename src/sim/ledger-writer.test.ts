@@ -24,15 +24,32 @@ const meta = {
   genesisStateRoot: g.stateRoot,
   genesisTimeMs: GENESIS_TIME_MS,
 };
-const app = new MemoryState(g.changes.filter(([k]) => !isSealKey(k)));
+/** A fresh chain's application rows, and its executed block `height`: one transfer (a nonce per block). */
+function appChain() {
+  const app = new MemoryState(g.changes.filter(([k]) => !isSealKey(k)));
+  return (height: number, time = GENESIS_TIME_MS + height * 1000) => {
+    const txs = [transfer(keys[0], height - 1, keys[1], 1)];
+    const header = { chainId: CHAIN_ID, height, time };
+    const executed = executeBlock(app, header, txs);
+    app.apply(executed.appChanges);
+    return { header, txs, txHashes: executed.results.map((r) => r.txHash), executed };
+  };
+}
+const block = appChain();
 
-/** Executed block `height`: one transfer (a nonce per block), 1 s after the last. */
-function block(height: number, time = GENESIS_TIME_MS + height * 1000) {
-  const txs = [transfer(keys[0], height - 1, keys[1], 1)];
-  const header = { chainId: CHAIN_ID, height, time };
-  const executed = executeBlock(app, header, txs);
-  app.apply(executed.appChanges);
-  return { header, txs, txHashes: executed.results.map((r) => r.txHash), executed };
+/** Every state row of a store file equals the chain's state, and it has no other. */
+function expectStateRows(path: string, state: MemoryState): void {
+  const store = Store.open(path, { readonly: true });
+  try {
+    const rows = store.database.prepare("SELECT key, value FROM state").all() as {
+      key: string;
+      value: Buffer;
+    }[];
+    expect(rows.length).toBe(state.size);
+    for (const r of rows) expect(Buffer.from(state.get(r.key) ?? []).equals(r.value), r.key).toBe(true);
+  } finally {
+    store.close();
+  }
 }
 
 describe("the run's ledger writer thread", () => {
@@ -65,10 +82,39 @@ describe("the run's ledger writer thread", () => {
     try {
       expect(store.database.prepare("SELECT count(*) FROM blocks").pluck().get()).toBe(1100);
       expect(store.database.prepare("SELECT max(height) FROM blocks").pluck().get()).toBe(1100);
-      expect(store.database.prepare("SELECT count(*) FROM state").pluck().get()).toBe(whole.state.size);
     } finally {
       store.close();
     }
+    // Each changed row is written once a day with its last value (ledger-writer.worker.ts): the same rows.
+    expectStateRows(path, whole.state);
+  });
+
+  it("leaves the complete days before a failure, their state rows those of the last stored block", () => {
+    const path = join(dir, "fails-on-day-2.sqlite");
+    const w = new LedgerWriter(path, meta, g.changes);
+    const next = appChain();
+    const upTo799 = new TestChain(doc);
+    for (let h = 1; h <= 850; h++) {
+      const b = next(h);
+      w.write(Math.floor(h / 400), b);
+      if (h <= 799) upTo799.block(b.txs as Uint8Array[]);
+    }
+    expect(() => {
+      w.write(2, {
+        ...next(851),
+        header: { chainId: CHAIN_ID, height: 900, time: GENESIS_TIME_MS + 900_000 },
+      });
+      w.close();
+    }).toThrow(/BLOCK_BAD_HEIGHT/);
+    const store = Store.open(path, { readonly: true });
+    try {
+      // Days 0 and 1 (blocks 1 to 799) committed; day 2 (from block 800) rolled back with the failure.
+      expect(store.database.prepare("SELECT max(height) FROM blocks").pluck().get()).toBe(799);
+      expect(store.head().stateRoot).toBe(upTo799.root);
+    } finally {
+      store.close();
+    }
+    expectStateRows(path, upTo799.state);
   });
 
   it("refuses a block that does not extend the chain as SIM_LEDGER_WRITE, at the next hand-over or close", () => {
