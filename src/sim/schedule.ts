@@ -86,20 +86,14 @@ export function scheduleBatteryLp(solver: LpSolver, input: ScheduleInput): Sched
   return { ok: true, chargeWh, dischargeWh, costMicros: r.objective };
 }
 
-/** One stage of the dynamic program: F_{k−1} □ φ_k before the cut, pieces sorted by slope. */
-interface Stage {
-  /** Left end of F_{k−1} (after its cut) and of φ_k's domain. */
-  prevLeft: number;
-  uMin: number;
-  slope: Float64Array;
-  len: Float64Array;
-  /** 1: the piece is F_{k−1}'s, 0: φ_k's. */
-  fromPrev: Uint8Array;
-}
-
 const EPS = 1e-9;
 
-/** Exact optimum of the schedule LP (see the header) by the dynamic program over the state of charge. */
+/**
+ * Exact optimum of the schedule LP (see the header) by the dynamic program over the state of charge.
+ *
+ * Every stage's merged pieces go into one pool (stage k's are [start[k], start[k + 1])), and F_k is kept in
+ * two scratch buffers: a year of stages is a few growing arrays rather than ~35,000 small ones each.
+ */
 export function scheduleBattery(input: ScheduleInput): Schedule {
   const n = input.netWh.length;
   const eta = input.efficiency;
@@ -110,12 +104,26 @@ export function scheduleBattery(input: ScheduleInput): Schedule {
   const dischargeWh = new Float64Array(n);
   const fail: Schedule = { ok: false, chargeWh, dischargeWh, costMicros: 0 };
   if (!(eta > 0 && eta <= 1) || stepWh < 0 || input.socWh < lo - EPS || input.socWh > hi + EPS) return fail;
+  // φ_k's domain is [uLo, uHi] in every stage.
   const uLo = -stepWh / eta;
   const uHi = eta * stepWh;
-  const stages: Stage[] = [];
+  // The stages: F_{k−1} □ φ_k before the cut, pieces sorted by slope; 1 in `fromPrev`: F_{k−1}'s piece.
+  const prevLeft = new Float64Array(n);
+  const start = new Int32Array(n + 1);
+  let poolSlope = new Float64Array(1024);
+  let poolLen = new Float64Array(1024);
+  let poolFromPrev = new Uint8Array(1024);
+  let used = 0;
+  // F_{k−1} (slope, len: ascending slopes from its left end `left`), and where F_k is built.
   let left = input.socWh;
-  let slope = new Float64Array(0);
-  let len = new Float64Array(0);
+  let slope = new Float64Array(16);
+  let len = new Float64Array(16);
+  let count = 0;
+  let nextSlope = new Float64Array(16);
+  let nextLen = new Float64Array(16);
+  const cuts = new Float64Array(4);
+  const phiSlope = new Float64Array(3);
+  const phiLen = new Float64Array(3);
   for (let k = 0; k < n; k++) {
     const net = input.netWh[k];
     const buy = input.buyMicrosPerKWh[k] / 1000;
@@ -123,98 +131,114 @@ export function scheduleBattery(input: ScheduleInput): Schedule {
     if (!(sell >= 0 && sell <= buy)) {
       throw new RangeError(`step ${k}: the schedule needs 0 ≤ sell (${sell}) ≤ buy (${buy}) prices`);
     }
-    // φ_k's pieces: between its domain's ends, the kinks at u = 0 and where the exchange g changes sign.
-    const cuts = [uLo, 0, uHi];
+    // φ_k's pieces: between its domain's ends, the kinks at u = 0 and where the exchange g changes sign
+    // (uLo ≤ 0 ≤ uHi, so the cuts are in ascending order as written).
     const zero = net <= 0 ? -net * eta : -net / eta;
-    if (zero > uLo && zero < uHi) cuts.push(zero);
-    cuts.sort((a, b) => a - b);
-    const pSlope: number[] = [];
-    const pLen: number[] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) {
+    let nc = 0;
+    cuts[nc++] = uLo;
+    if (zero > uLo && zero < uHi && zero < 0) cuts[nc++] = zero;
+    cuts[nc++] = 0;
+    if (zero > uLo && zero < uHi && !(zero < 0)) cuts[nc++] = zero;
+    cuts[nc++] = uHi;
+    let np = 0;
+    for (let i = 0; i + 1 < nc; i++) {
       const w = cuts[i + 1] - cuts[i];
       if (w <= 0) continue;
       const mid = (cuts[i] + cuts[i + 1]) / 2;
       const g = net + (mid >= 0 ? mid / eta : mid * eta);
-      pSlope.push((g > 0 ? buy : sell) * (mid >= 0 ? 1 / eta : eta));
-      pLen.push(w);
+      phiSlope[np] = (g > 0 ? buy : sell) * (mid >= 0 ? 1 / eta : eta);
+      phiLen[np++] = w;
     }
     // Merge by slope (both lists ascend: F_{k−1} by construction, φ_k by convexity).
-    const m = slope.length + pSlope.length;
-    const st: Stage = {
-      prevLeft: left,
-      uMin: uLo,
-      slope: new Float64Array(m),
-      len: new Float64Array(m),
-      fromPrev: new Uint8Array(m),
-    };
+    const m = count + np;
+    if (used + m > poolSlope.length) {
+      const size = Math.max(2 * poolSlope.length, used + m);
+      poolSlope = grown(poolSlope, size);
+      poolLen = grown(poolLen, size);
+      const f = new Uint8Array(size);
+      f.set(poolFromPrev);
+      poolFromPrev = f;
+    }
+    start[k] = used;
+    prevLeft[k] = left;
     let a = 0;
     let b = 0;
-    for (let i = 0; i < m; i++) {
-      if (b >= pSlope.length || (a < slope.length && slope[a] <= pSlope[b])) {
-        st.slope[i] = slope[a];
-        st.len[i] = len[a++];
-        st.fromPrev[i] = 1;
+    for (let i = used; i < used + m; i++) {
+      if (b >= np || (a < count && slope[a] <= phiSlope[b])) {
+        poolSlope[i] = slope[a];
+        poolLen[i] = len[a++];
+        poolFromPrev[i] = 1;
       } else {
-        st.slope[i] = pSlope[b];
-        st.len[i] = pLen[b++];
+        poolSlope[i] = phiSlope[b];
+        poolLen[i] = phiLen[b++];
+        poolFromPrev[i] = 0;
       }
     }
-    stages.push(st);
     // The cut to [min, capacity].
     let from = left + uLo;
     let total = 0;
-    for (let i = 0; i < m; i++) total += st.len[i];
+    for (let i = used; i < used + m; i++) total += poolLen[i];
     if (from > hi + EPS || from + total < lo - EPS) return fail;
-    const keepS: number[] = [];
-    const keepL: number[] = [];
+    if (m > nextSlope.length) {
+      nextSlope = new Float64Array(2 * m);
+      nextLen = new Float64Array(2 * m);
+    }
+    let kept = 0;
     let pos = from;
-    for (let i = 0; i < m; i++) {
+    for (let i = used; i < used + m; i++) {
       const a0 = Math.max(pos, lo);
-      const a1 = Math.min(pos + st.len[i], hi);
-      pos += st.len[i];
+      const a1 = Math.min(pos + poolLen[i], hi);
+      pos += poolLen[i];
       if (a1 - a0 > EPS) {
         // Equal slopes make one piece of F_k (prices repeat: the tariffs, a day's pattern), which keeps the
         // number of pieces at the number of distinct slopes in reach.
-        const last = keepS.length - 1;
-        if (last >= 0 && keepS[last] === st.slope[i]) keepL[last] += a1 - a0;
+        if (kept > 0 && nextSlope[kept - 1] === poolSlope[i]) nextLen[kept - 1] += a1 - a0;
         else {
-          keepS.push(st.slope[i]);
-          keepL.push(a1 - a0);
+          nextSlope[kept] = poolSlope[i];
+          nextLen[kept++] = a1 - a0;
         }
       }
     }
+    used += m;
     from = Math.min(Math.max(from, lo), hi);
     left = from;
-    slope = Float64Array.from(keepS);
-    len = Float64Array.from(keepL);
+    [slope, nextSlope] = [nextSlope, slope];
+    [len, nextLen] = [nextLen, len];
+    count = kept;
   }
+  start[n] = used;
   // The end state: the least F_n(s) with s ≥ soc_end (within the reachable range).
   const end = Math.min(hi, Math.max(lo, input.endWh));
   let right = left;
-  for (const w of len) right += w;
+  for (let i = 0; i < count; i++) right += len[i];
   if (right < end - 1e-6) return fail;
   let s = left;
-  for (let i = 0; i < slope.length && slope[i] < 0; i++) s += len[i];
+  for (let i = 0; i < count && slope[i] < 0; i++) s += len[i];
   s = Math.max(s, end);
   // Back through the stages: split the state into F_{k−1}'s part and u_k's, in slope order.
   let cost = 0;
   for (let k = n - 1; k >= 0; k--) {
-    const st = stages[k];
-    let rest = s - (st.prevLeft + st.uMin);
+    let rest = s - (prevLeft[k] + uLo);
     let fromPrev = 0;
     let fromPhi = 0;
-    for (let i = 0; i < st.slope.length && rest > 0; i++) {
-      const take = Math.min(rest, st.len[i]);
-      if (st.fromPrev[i] === 1) fromPrev += take;
+    for (let i = start[k]; i < start[k + 1] && rest > 0; i++) {
+      const take = Math.min(rest, poolLen[i]);
+      if (poolFromPrev[i] === 1) fromPrev += take;
       else fromPhi += take;
       rest -= take;
     }
-    const u = st.uMin + fromPhi;
+    const u = uLo + fromPhi;
     if (u >= 0) chargeWh[k] = Math.min(stepWh, u / eta);
     else dischargeWh[k] = Math.min(stepWh, -u * eta);
     const g = input.netWh[k] + chargeWh[k] - dischargeWh[k];
     cost += (g > 0 ? input.buyMicrosPerKWh[k] * g : input.sellMicrosPerKWh[k] * g) / 1000;
-    s = st.prevLeft + fromPrev;
+    s = prevLeft[k] + fromPrev;
   }
   return { ok: true, chargeWh, dischargeWh, costMicros: cost };
+}
+
+function grown(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(size);
+  b.set(a);
+  return b;
 }
