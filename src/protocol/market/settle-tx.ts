@@ -58,24 +58,30 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
   if (interval.settled) reject("MARKET_ALREADY_SETTLED", `interval ${t} is already settled`);
 
   const winner = interval.best === null ? undefined : getWinner(state, t);
-  const filled = new Map<number, number>();
-  const price = new Map<number, number>();
-  const lifeline = new Map<number, number>();
+  // The entries of the day's intent series, numbered after the singles (series.ts).
+  const series = seriesEntriesOf(state, t, params.intervalMinutes);
+  // Fill, price (NaN: none) and lifeline energy by intent number: the book was final when the winner was
+  // accepted (after gate closure), so its numbers are below the count of singles and series slots.
+  const count = interval.intents + series.length;
+  const filled = new Float64Array(count);
+  const price = new Float64Array(count).fill(Number.NaN);
+  const lifeline = new Float64Array(count);
   if (winner !== undefined) {
     for (const [b, s, e] of winner.fills) {
-      filled.set(b, (filled.get(b) ?? 0) + e);
-      filled.set(s, (filled.get(s) ?? 0) + e);
+      filled[b] += e;
+      filled[s] += e;
     }
-    for (const [i, p] of winner.prices) price.set(i, p);
-    for (const [i, e] of winner.lifeline ?? []) lifeline.set(i, e);
+    for (const [i, p] of winner.prices) price[i] = p;
+    for (const [i, e] of winner.lifeline ?? []) lifeline[i] = e;
   }
+  const priceOf = (seq: number) => (Number.isNaN(price[seq]) ? null : price[seq]);
   const intents: SettlementIntent[] = [];
   const readings = new Map<string, number>();
   for (let seq = 0; seq < interval.intents; seq++) {
     const it = getIntent(state, t, seq);
     assert(it !== undefined, `intent ${seq} of interval ${t} exists`);
     if (it.status !== "open") continue;
-    const filledWh = filled.get(seq) ?? 0;
+    const filledWh = filled[seq];
     intents.push({
       seq,
       participant: it.participant,
@@ -83,21 +89,19 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
       der: it.der,
       escrowMicros: it.escrowMicros,
       filledWh,
-      price: price.get(seq) ?? null,
-      lifelineWh: lifeline.get(seq) ?? 0,
+      price: priceOf(seq),
+      lifelineWh: lifeline[seq],
     });
     if (it.der !== null && filledWh > 0 && !readings.has(it.der)) {
       const r = getMeterReading(state, it.der, t, params.intervalMinutes);
       if (r !== undefined) readings.set(it.der, r.energyWh);
     }
   }
-  // The entries of the day's intent series, numbered after the singles (series.ts).
-  const series = seriesEntriesOf(state, t, params.intervalMinutes);
   for (let j = 0; j < series.length; j++) {
     const e = series[j];
     if (e === null) continue;
     const seq = interval.intents + j;
-    const filledWh = filled.get(seq) ?? 0;
+    const filledWh = filled[seq];
     const der = e.record.der;
     intents.push({
       seq,
@@ -106,8 +110,8 @@ export const settleInterval = defineTx(settleIntervalBodySchema, (ctx, body) => 
       der,
       escrowMicros: e.escrowMicros,
       filledWh,
-      price: price.get(seq) ?? null,
-      lifelineWh: lifeline.get(seq) ?? 0,
+      price: priceOf(seq),
+      lifelineWh: lifeline[seq],
     });
     if (der !== null && filledWh > 0 && !readings.has(der)) {
       const r = getMeterReading(state, der, t, params.intervalMinutes);
