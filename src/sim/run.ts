@@ -577,12 +577,15 @@ async function runSteps(
   /** What each agent and the upstream grid bought and sold in the solution, at which prices. */
   const tradeOf = (solution: SolutionBody | null, bids: Bids): Trade => {
     const { placed, mIsland } = bids;
-    const orderOfSeq = new Map<number, Order>();
-    for (const o of placed) if (o.seq !== null) orderOfSeq.set(o.seq, o.order);
-    const filledOfSeq = new Map<number, number>();
-    for (const [b, sl, e] of solution?.fills ?? []) {
-      filledOfSeq.set(b, (filledOfSeq.get(b) ?? 0) + e);
-      filledOfSeq.set(sl, (filledOfSeq.get(sl) ?? 0) + e);
+    // Energy filled by intent number (small numbers: the singles, then the day's series slots).
+    const fills = solution?.fills ?? [];
+    let numbers = 0;
+    for (const o of placed) if (o.seq !== null) numbers = Math.max(numbers, o.seq + 1);
+    for (const [b, sl] of fills) numbers = Math.max(numbers, b + 1, sl + 1);
+    const filledOfSeq = new Float64Array(numbers);
+    for (const [b, sl, e] of fills) {
+      filledOfSeq[b] += e;
+      filledOfSeq[sl] += e;
     }
     const busPrice = new Map<number, number>(solution?.busPrices ?? []);
     const committed = new Float64Array(world.agents.length);
@@ -599,12 +602,14 @@ async function runSteps(
     for (const o of placed) {
       if (o.order.side !== "buy" || o.order.participant === "upstream") continue;
       const a = world.agentById.get(o.order.participant!)!;
-      const f = o.seq === null ? 0 : (filledOfSeq.get(o.seq) ?? 0);
+      const f = o.seq === null ? 0 : filledOfSeq[o.seq];
       if (o.order.priority === "critical") unfilledCritical[a.index] += o.order.quantityWh - f;
       else unfilledNormal[a.index] += o.order.quantityWh - f;
     }
-    for (const [seq, o] of orderOfSeq) {
-      const f = filledOfSeq.get(seq) ?? 0;
+    // Each accepted intent once, in the order placed (its number is unique).
+    for (const { seq, order: o } of placed) {
+      if (seq === null) continue;
+      const f = filledOfSeq[seq];
       if (f <= 0) continue;
       const bi = world.busIndex.get(o.bus!)!;
       const i = mIsland[bi];
