@@ -1,4 +1,5 @@
 import { assert, PlurigridError } from "../core/errors.js";
+import { GenerationalCache } from "../core/generational-cache.js";
 import { canonicalBytes } from "./hashing.js";
 import type { StateChange, StateReader } from "./seam.js";
 import { SMT_KEY_PREFIX } from "./smt/tree.js";
@@ -108,16 +109,14 @@ export class StateOverlay {
  * its rows in memory (MemoryState) hands out the same bytes until the row changes, so a value read again in
  * a later block (a day's intent series, read by every interval's solution and settlement) is parsed once.
  * Values are frozen and never mutated (see above), so sharing them across overlays is as safe as within one.
- * A store that returns fresh bytes on every read simply misses. Bounded, oldest out first.
+ * A store that returns fresh bytes on every read simply misses. Bounded (the least recently used go first).
  */
-const decoded = new Map<Uint8Array, Value>();
-const DECODED_MAX = 16_384;
+const decoded = new GenerationalCache<Uint8Array, Value>(16_384);
 
 function decodeShared(key: string, bytes: Uint8Array): Value {
   const hit = decoded.get(bytes);
   if (hit !== undefined) return hit;
   const value = decodeStateValue(key, bytes);
-  if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value as Uint8Array);
   decoded.set(bytes, value);
   return value;
 }
