@@ -51,6 +51,9 @@ import { type SolutionBody, type SolutionBuilder, solutionOf } from "./solution.
 import { type AgentStep, type BatteryPlan, batteryRoom, ordersOf, planStep } from "./strategies.js";
 import { type Agent, UPSTREAM_DER, type World } from "./world.js";
 
+/** How many intervals ahead the clearing thread may be given books (see `bookIsFinal`). */
+const CLEAR_AHEAD = 2;
+
 /** Transactions that change nothing an interval's book is loaded from (the clearing ahead relies on it). */
 const BOOK_NEUTRAL: ReadonlySet<string> = new Set([
   "SubmitMeterReading",
@@ -64,8 +67,8 @@ export interface RunOptions {
   solver?: LpSolver;
   clearing?: Clearing;
   /**
-   * Clear with the reference solver on a second thread, one interval ahead whenever the next book is
-   * already final (day-ahead bids; see `nextBookIsFinal`). Default: on where it applies (the reference
+   * Clear with the reference solver on a second thread, up to two intervals ahead whenever their
+   * books are already final (day-ahead bids; see `bookIsFinal`). Default: on where it applies (the reference
    * solver and day-ahead bids). The results are the same either way.
    */
   clearingThread?: boolean;
@@ -334,23 +337,28 @@ async function runSteps(
     return result;
   };
   /**
-   * Whether interval t + 1's book is final at interval t's gate closure, so that it can be cleared while t
-   * is delivered: a later interval of the same day of day-ahead bids (nothing is placed at its gate), no
-   * event or topology change before it, one market island (no grid former bids or withdraws entries), and
-   * nothing deferred until its gate closure that could change a book (readings and settlements cannot).
-   * The block with t's solution writes only t's records. The gate closure of t + 1 checks that this held.
+   * Whether the book of interval t + d (d ≥ 1) is final at interval t's gate closure, so that it can be
+   * cleared while t is delivered: a later interval of the same day of day-ahead bids (nothing is placed at
+   * its gate), no event or topology change before it, one market island (no grid former bids or withdraws
+   * entries), and nothing deferred until its gate closure that could change a book (readings and
+   * settlements cannot). The blocks with the solutions of t … t + d − 1 write only their own intervals'
+   * records. Each gate closure up to t + d checks that this held.
    */
-  const nextBookIsFinal = (k: number, gateMs: number, mIsland: Int32Array) =>
+  const bookIsFinal = (k: number, d: number, gateMs: number, mIsland: Int32Array) =>
     dayAhead &&
     day !== null &&
-    k + 1 < day.endStep &&
-    (eventIdx >= world.events.length || world.events[eventIdx].step > k + 1) &&
+    k + d < day.endStep &&
+    (eventIdx >= world.events.length || world.events[eventIdx].step > k + d) &&
     topology.length === 0 &&
     mIsland.every((i) => i === mIsland[0]) &&
-    ledger.nextBookTouchMs > gateMs + stepMs;
+    ledger.nextBookTouchMs > gateMs + d * stepMs;
   let eventIdx = 0;
-  /** The solution of the next interval, being computed on the clearing thread since its book was final. */
-  let ahead: { t: number; solution: Promise<SolutionBody | null> } | null = null;
+  /**
+   * Solutions of the next intervals, in interval order, being computed on the clearing thread since their
+   * books were final: up to CLEAR_AHEAD intervals ahead, so that the thread always has the next book to
+   * work on and an interval whose LP takes longer does not hold the run up.
+   */
+  const ahead: { t: number; solution: Promise<SolutionBody | null> }[] = [];
   let clearedAhead = 0;
   const genesisHash = String(readStateValue(PARAMS_KEY, ledger.state.get(PARAMS_KEY)!).genesisHash);
   // Grid-forming unit of each island cut off from the upstream grid: the largest grid-forming battery.
@@ -493,13 +501,13 @@ async function runSteps(
     // the protocol will check the solution against.
     ledger.release(gateMs);
     const dueBlock = countRejections(ledger.commit(gateMs));
-    if (ahead !== null) {
-      // t's book was loaded an interval early (nextBookIsFinal): nothing that could change it may have come.
+    if (ahead.length > 0) {
+      // The books of t and later were loaded early (bookIsFinal): nothing that could change them may have come.
       const touching = [...intentBlock, ...dueBlock].find((x) => !BOOK_NEUTRAL.has(x.type));
-      if (ahead.t !== t || touching !== undefined) {
+      if (ahead[0].t !== t || touching !== undefined) {
         throw new PlurigridError(
           "SIM_INTERNAL",
-          `interval ${t} was cleared ahead, but ${touching?.type ?? `interval ${ahead.t}`} came before its gate closure`,
+          `interval ${t} was cleared ahead, but ${touching?.type ?? `interval ${ahead[0].t}`} came before its gate closure`,
         );
       }
     }
@@ -527,8 +535,9 @@ async function runSteps(
   };
 
   /**
-   * The reference solution of interval t: cleared ahead on the clearing thread during the last interval, or
-   * now; and t + 1's started on the thread if its book is already final.
+   * The reference solution of interval t: cleared ahead on the clearing thread during an earlier interval,
+   * or now; and the books of the next intervals up to CLEAR_AHEAD ahead started on the thread, in order,
+   * where they are already final.
    */
   const referenceSolutionFor = (
     k: number,
@@ -536,11 +545,13 @@ async function runSteps(
     gateMs: number,
     mIsland: Int32Array,
   ): Promise<SolutionBody | null> => {
-    const current = ahead?.solution ?? solveBook(t, gateMs);
-    ahead = null;
-    if (thread !== undefined && nextBookIsFinal(k, gateMs, mIsland)) {
-      ahead = { t: t + 1, solution: solveBook(t + 1, gateMs + stepMs) };
-      clearedAhead++;
+    const current = ahead.shift()?.solution ?? solveBook(t, gateMs);
+    if (thread !== undefined) {
+      for (let d = (ahead.at(-1)?.t ?? t) - t + 1; d <= CLEAR_AHEAD; d++) {
+        if (!bookIsFinal(k, d, gateMs, mIsland)) break;
+        ahead.push({ t: t + d, solution: solveBook(t + d, gateMs + d * stepMs) });
+        clearedAhead++;
+      }
     }
     return current;
   };
