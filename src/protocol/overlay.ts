@@ -109,7 +109,8 @@ export class StateOverlay {
  * its rows in memory (MemoryState) hands out the same bytes until the row changes, so a value read again in
  * a later block (a day's intent series, read by every interval's solution and settlement) is parsed once.
  * Values are frozen and never mutated (see above), so sharing them across overlays is as safe as within one.
- * A store that returns fresh bytes on every read simply misses. Bounded (the least recently used go first).
+ * A store that returns fresh bytes on every read simply misses. Bounded: values not read for a while go first
+ * (core/generational-cache.ts).
  */
 const decoded = new GenerationalCache<Uint8Array, Value>(16_384);
 

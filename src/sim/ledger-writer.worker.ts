@@ -1,9 +1,10 @@
 /**
  * The thread that seals a run's chain and writes it into its SQLite store (see ledger-writer.ts). It opens
  * the store, writes genesis, then seals and writes one block per message, in order; one SQLite transaction
- * per simulated day, each changed state row written once in it. It holds the rows sealing needs (the chain record and the state tree; the run holds the
- * application's). After each block it counts it done in the shared counter (the run waits on it when too far
- * ahead); a failure is reported on the reply port and stops the writing.
+ * per simulated day, each changed state row written once in it. It holds the rows sealing needs (the chain
+ * record and the state tree; the run holds the application's). After each block it counts it done in the
+ * shared counter (the run waits on it when too far ahead); a failure is reported on the reply port and stops
+ * the writing.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { type ChainMeta, Store } from "../node/store.js";
